@@ -1,5 +1,6 @@
 package io.ptyq.codec;
 
+import io.ptyq.codec.sbe.ExitReason;
 import io.ptyq.codec.sbe.InputDecoder;
 import io.ptyq.codec.sbe.MarkerDecoder;
 import io.ptyq.codec.sbe.MessageHeaderDecoder;
@@ -37,6 +38,7 @@ public final class FrameDecoder
     private static final int MAX_TEMPLATE_ID = SessionExitedDecoder.TEMPLATE_ID;
     private static final int MAX_VAR_FIELDS = 3;
     private static final int UINT16_PREFIX = 2;
+    private static final int MAX_EXIT_REASON = ExitReason.ABANDONED.value();
 
     // Per template: block length of the first schema version, and each var field's prefix size, limit and version.
     private static final int[] MIN_BLOCK_LENGTH = new int[MAX_TEMPLATE_ID + 1];
@@ -142,24 +144,34 @@ public final class FrameDecoder
                 (end - blockOffset) + " bytes after the header");
         }
 
+        final boolean known = templateId > 0 && templateId <= MAX_TEMPLATE_ID && null != TEMPLATE_NAME[templateId];
+        int checkedLength = FrameDescriptor.HEADER_LENGTH + blockLength;
+        if (known)
+        {
+            if (blockLength < MIN_BLOCK_LENGTH[templateId])
+            {
+                throw new InvalidFrameException("corrupt " + TEMPLATE_NAME[templateId] + " frame: block length " +
+                    blockLength + ", expected at least " + MIN_BLOCK_LENGTH[templateId]);
+            }
+            checkedLength = checkVarFields(buffer, templateId, version, blockOffset + blockLength, end) - offset;
+            if (checkedLength > FrameDescriptor.MAX_FRAME_LENGTH)
+            {
+                throw new InvalidFrameException("corrupt " + TEMPLATE_NAME[templateId] + " frame: " + checkedLength +
+                    " bytes, more than the " + FrameDescriptor.MAX_FRAME_LENGTH + "-byte limit");
+            }
+            checkEnums(buffer, templateId, version, blockOffset);
+        }
+
+        // State changes only once the frame has passed every check.
         this.buffer = buffer;
         this.templateId = templateId;
         this.version = version;
-        this.knownTemplate = templateId > 0 && templateId <= MAX_TEMPLATE_ID && null != TEMPLATE_NAME[templateId];
-        if (!knownTemplate)
+        this.knownTemplate = known;
+        this.frameLength = checkedLength;
+        if (known)
         {
-            frameLength = FrameDescriptor.HEADER_LENGTH + blockLength;
-            return templateId;
+            wrapTemplate(buffer, blockOffset, blockLength, version);
         }
-
-        if (blockLength < MIN_BLOCK_LENGTH[templateId])
-        {
-            throw new InvalidFrameException("corrupt " + TEMPLATE_NAME[templateId] + " frame: block length " +
-                blockLength + ", expected at least " + MIN_BLOCK_LENGTH[templateId]);
-        }
-
-        frameLength = checkVarFields(buffer, templateId, version, blockOffset + blockLength, end) - offset;
-        wrapTemplate(buffer, blockOffset, blockLength, version);
 
         return templateId;
     }
@@ -206,6 +218,20 @@ public final class FrameDecoder
         }
 
         return position;
+    }
+
+    private static void checkEnums(
+        final DirectBuffer buffer, final int templateId, final int version, final int blockOffset)
+    {
+        // A frame of a newer version may carry enum values this reader does not know; readers use reasonRaw() then.
+        if (SessionExitedDecoder.TEMPLATE_ID == templateId && version <= SCHEMA_VERSION)
+        {
+            final short reason = (short)(buffer.getByte(blockOffset + SessionExitedDecoder.reasonEncodingOffset()) & 0xFF);
+            if (reason > MAX_EXIT_REASON)
+            {
+                throw new InvalidFrameException("corrupt SessionExited frame: unknown exit reason " + reason);
+            }
+        }
     }
 
     private void wrapTemplate(final DirectBuffer buffer, final int blockOffset, final int blockLength, final int version)

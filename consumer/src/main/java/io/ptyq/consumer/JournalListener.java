@@ -1,0 +1,82 @@
+package io.ptyq.consumer;
+
+import io.ptyq.codec.sbe.InputDecoder;
+import io.ptyq.codec.sbe.MarkerDecoder;
+import io.ptyq.codec.sbe.ResizedDecoder;
+import io.ptyq.codec.sbe.SessionExitedDecoder;
+import io.ptyq.codec.sbe.SessionStartedDecoder;
+import org.agrona.DirectBuffer;
+
+/**
+ * Receives the journal's events from a {@link JournalAdapter}. Buffers and decoders are views of the journal's
+ * mapped memory, valid only during the callback. Every method has a no-op default.
+ */
+public interface JournalListener
+{
+    /**
+     * A session started.
+     *
+     * @param index   the frame's journal index.
+     * @param decoder the checked frame.
+     */
+    default void onSessionStarted(long index, SessionStartedDecoder decoder)
+    {
+    }
+
+    /**
+     * Output of a session.
+     *
+     * @param index          the frame's journal index.
+     * @param sessionId      the session.
+     * @param streamPosition output bytes of the session before these.
+     * @param timestampNs    when they were read, epoch ns.
+     * @param buffer         holds the bytes.
+     * @param offset         of the first byte in buffer.
+     * @param length         of the bytes.
+     */
+    default void onOutput(
+        long index, long sessionId, long streamPosition, long timestampNs, DirectBuffer buffer, int offset, int length)
+    {
+    }
+
+    /**
+     * Recorded input of a session.
+     *
+     * @param index   the frame's journal index.
+     * @param decoder the checked frame; its data is at {@code buffer}, {@code offset}, {@code length}.
+     */
+    default void onInput(long index, InputDecoder decoder, DirectBuffer buffer, int offset, int length)
+    {
+    }
+
+    /**
+     * A session's terminal was resized.
+     */
+    default void onResized(long index, ResizedDecoder decoder)
+    {
+    }
+
+    /**
+     * A marker in a session.
+     */
+    default void onMarker(long index, MarkerDecoder decoder)
+    {
+    }
+
+    /**
+     * A session ended.
+     */
+    default void onSessionExited(long index, SessionExitedDecoder decoder)
+    {
+    }
+
+    /**
+     * A frame that is not valid was skipped.
+     *
+     * @param index  the frame's journal index.
+     * @param reason one line saying what is wrong.
+     */
+    default void onInvalidFrame(long index, String reason)
+    {
+    }
+}

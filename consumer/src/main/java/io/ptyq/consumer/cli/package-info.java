@@ -1,0 +1,4 @@
+/**
+ * The consumer's subcommands: {@code ls} and {@code cat}.
+ */
+package io.ptyq.consumer.cli;

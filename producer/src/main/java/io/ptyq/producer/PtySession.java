@@ -1,0 +1,232 @@
+package io.ptyq.producer;
+
+import com.pty4j.PtyProcess;
+import com.pty4j.WinSize;
+import io.ptyq.codec.FrameDescriptor;
+import io.ptyq.codec.sbe.ExitReason;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One running PTY session: a blocking reader thread ({@code pty-reader-ID}) that appends every read as an Output
+ * frame, in order, with no timer between the read and the append, then journals the exit.
+ */
+final class PtySession implements Runnable
+{
+    /**
+     * Bytes one PTY read may return; far below the frame limit so a read always fits one frame.
+     */
+    static final int READ_BUFFER_LENGTH = 64 * 1024;
+
+    private static final long DISK_RETRY_MS = 250;
+
+    private final long sessionId;
+    private final String name;
+    private final PtyProcess process;
+    private final SingleChronicleQueue queue;
+    private final DiskSpaceGuard diskSpaceGuard;
+    private final EpochNanoClock clock;
+    private final ErrorHandler errorHandler;
+    private final SessionListener listener;
+    private final AtomicReference<SessionState> state = new AtomicReference<>(SessionState.RUNNING);
+    private final Thread readerThread;
+    private volatile long outputBytes;
+    private volatile int cols;
+    private volatile int rows;
+    private long inputPosition;
+
+    /**
+     * Told when a session has journaled its exit or when the disk is too full to journal.
+     */
+    interface SessionListener
+    {
+        void onExited(PtySession session, int exitCode, int signal);
+
+        void onDiskLow(PtySession session);
+    }
+
+    PtySession(
+        final long sessionId,
+        final String name,
+        final PtyProcess process,
+        final int cols,
+        final int rows,
+        final SingleChronicleQueue queue,
+        final DiskSpaceGuard diskSpaceGuard,
+        final EpochNanoClock clock,
+        final ErrorHandler errorHandler,
+        final SessionListener listener)
+    {
+        this.sessionId = sessionId;
+        this.name = name;
+        this.process = process;
+        this.cols = cols;
+        this.rows = rows;
+        this.queue = queue;
+        this.diskSpaceGuard = diskSpaceGuard;
+        this.clock = clock;
+        this.errorHandler = errorHandler;
+        this.listener = listener;
+        this.readerThread = new Thread(this, "pty-reader-" + sessionId);
+        this.readerThread.setDaemon(true);
+    }
+
+    void start()
+    {
+        readerThread.start();
+    }
+
+    long sessionId()
+    {
+        return sessionId;
+    }
+
+    String name()
+    {
+        return name;
+    }
+
+    int pid()
+    {
+        return (int)process.pid();
+    }
+
+    int cols()
+    {
+        return cols;
+    }
+
+    int rows()
+    {
+        return rows;
+    }
+
+    long outputBytes()
+    {
+        return outputBytes;
+    }
+
+    boolean isRunning()
+    {
+        return state.get() == SessionState.RUNNING;
+    }
+
+    Thread readerThread()
+    {
+        return readerThread;
+    }
+
+    /**
+     * Write bytes to the child; blocks while the PTY's input buffer is full.
+     *
+     * @return the input position before these bytes.
+     */
+    synchronized long write(final byte[] data) throws IOException
+    {
+        final OutputStream out = process.getOutputStream();
+        out.write(data);
+        out.flush();
+        final long position = inputPosition;
+        inputPosition += data.length;
+
+        return position;
+    }
+
+    void resize(final int cols, final int rows)
+    {
+        process.setWinSize(new WinSize(cols, rows));
+        this.cols = cols;
+        this.rows = rows;
+    }
+
+    boolean signal(final int signal)
+    {
+        return Signals.send(pid(), signal);
+    }
+
+    @Override
+    public void run()
+    {
+        final byte[] readBuffer = new byte[READ_BUFFER_LENGTH];
+        final UnsafeBuffer readView = new UnsafeBuffer(readBuffer);
+        long position = 0;
+        try (JournalPublisher publisher = new JournalPublisher(queue))
+        {
+            final InputStream in = process.getInputStream();
+            while (true)
+            {
+                final int length = read(in, readBuffer);
+                if (length < 0)
+                {
+                    break;
+                }
+                if (length == 0)
+                {
+                    continue;
+                }
+                awaitDiskSpace(FrameDescriptor.outputFrameLength(length));
+                publisher.output(sessionId, position, clock.nanoTime(), readView, 0, length);
+                position += length;
+                outputBytes = position;
+            }
+
+            final int exitCode = process.waitFor();
+            final int signal = exitCode > 128 && exitCode <= 128 + 64 ? exitCode - 128 : 0;
+            if (state.compareAndSet(SessionState.RUNNING, SessionState.EXITED))
+            {
+                awaitDiskSpace(FrameDescriptor.MAX_FRAME_LENGTH);
+                publisher.sessionExited(sessionId, clock.nanoTime(), exitCode, signal,
+                    signal != 0 ? ExitReason.SIGNALED : ExitReason.EXITED, position, "");
+                listener.onExited(this, exitCode, signal);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        catch (final RuntimeException ex)
+        {
+            errorHandler.onError(ex);
+        }
+    }
+
+    private static int read(final InputStream in, final byte[] buffer)
+    {
+        try
+        {
+            return in.read(buffer, 0, buffer.length);
+        }
+        catch (final IOException ex)
+        {
+            // EIO from the master once every slave descriptor is closed: the end of the session's output.
+            return -1;
+        }
+    }
+
+    private void awaitDiskSpace(final int frameLength) throws InterruptedException
+    {
+        // Pausing the reader pauses the child once the PTY buffer fills: nothing is dropped while the disk is full.
+        while (!diskSpaceGuard.tryReserve(frameLength))
+        {
+            listener.onDiskLow(this);
+            Thread.sleep(DISK_RETRY_MS);
+        }
+    }
+
+    /**
+     * Mark the session exited without its reader: used at shutdown for a child that never closed its PTY.
+     *
+     * @return true if this call moved the state, so the caller must journal the exit.
+     */
+    boolean markExited()
+    {
+        return state.compareAndSet(SessionState.RUNNING, SessionState.EXITED);
+    }
+}

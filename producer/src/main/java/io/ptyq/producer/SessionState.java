@@ -1,0 +1,10 @@
+package io.ptyq.producer;
+
+/**
+ * Lifecycle of a session inside the daemon.
+ */
+enum SessionState
+{
+    RUNNING,
+    EXITED
+}

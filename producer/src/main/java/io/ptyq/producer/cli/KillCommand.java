@@ -1,0 +1,34 @@
+package io.ptyq.producer.cli;
+
+import io.ptyq.codec.cli.CliException;
+import io.ptyq.producer.DaemonProxy;
+import io.ptyq.producer.Signals;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ptyq kill}: sends a signal to a session's process group.
+ */
+@Command(name = "kill", mixinStandardHelpOptions = true,
+    description = "Send a signal (default TERM) to a session's process group.")
+final class KillCommand extends ControlCommand
+{
+    @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name.")
+    private String session;
+
+    @Option(names = "--signal", paramLabel = "NAME", defaultValue = "TERM",
+        description = "Signal name or number: HUP, INT, QUIT, KILL, TERM, USR1, ... (default: ${DEFAULT-VALUE}).")
+    private String signal;
+
+    @Override
+    void execute(final DaemonProxy daemon)
+    {
+        final int number = Signals.number(signal);
+        if (number < 0)
+        {
+            throw CliException.usage("unknown signal '" + signal + "'");
+        }
+        daemon.signal(session, number);
+    }
+}

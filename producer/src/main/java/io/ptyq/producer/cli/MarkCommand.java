@@ -1,0 +1,24 @@
+package io.ptyq.producer.cli;
+
+import io.ptyq.producer.DaemonProxy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ptyq mark}: journals a bookmark in a session.
+ */
+@Command(name = "mark", mixinStandardHelpOptions = true, description = "Journal a marker (bookmark) in a session.")
+final class MarkCommand extends ControlCommand
+{
+    @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name.")
+    private String session;
+
+    @Parameters(index = "1", paramLabel = "LABEL", description = "The marker's label.")
+    private String label;
+
+    @Override
+    void execute(final DaemonProxy daemon)
+    {
+        daemon.marker(session, label);
+    }
+}
