@@ -214,6 +214,10 @@ public final class FrameEncoder
         final long totalOutputBytes,
         final String detail)
     {
+        if (null == reason || ExitReason.NULL_VAL == reason)
+        {
+            throw new IllegalArgumentException("an exit needs a reason");
+        }
         final byte[] detailBytes = text("detail", detail);
         sessionExitedEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .sessionId(sessionId)

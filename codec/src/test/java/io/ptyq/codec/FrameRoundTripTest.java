@@ -383,8 +383,17 @@ class FrameRoundTripTest
         assertEquals("", decoder.marker().label());
     }
 
+    @Test
+    void shouldRefuseExitWithoutReason()
+    {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[128]);
+
+        assertThrows(IllegalArgumentException.class, () -> encoder.encodeSessionExited(
+            buffer, 0, 1, 1, 0, 0, ExitReason.NULL_VAL, 0, ""));
+    }
+
     @ParameterizedTest
-    @EnumSource(ExitReason.class)
+    @EnumSource(value = ExitReason.class, mode = EnumSource.Mode.EXCLUDE, names = "NULL_VAL")
     void shouldRoundTripSessionExited(final ExitReason reason)
     {
         final UnsafeBuffer buffer = new Placement(Memory.DIRECT, ODD_OFFSET).buffer(128);
