@@ -144,6 +144,12 @@ public final class FrameDecoder
                 (end - blockOffset) + " bytes after the header");
         }
 
+        if (OutputDecoder.TEMPLATE_ID == templateId && SCHEMA_VERSION == version &&
+            OutputDecoder.BLOCK_LENGTH == blockLength)
+        {
+            return wrapOutput(buffer, offset, end, blockOffset);
+        }
+
         final boolean known = templateId > 0 && templateId <= MAX_TEMPLATE_ID && null != TEMPLATE_NAME[templateId];
         int checkedLength = FrameDescriptor.HEADER_LENGTH + blockLength;
         if (known)
@@ -174,6 +180,36 @@ public final class FrameDecoder
         }
 
         return templateId;
+    }
+
+    /**
+     * The hot path: an Output frame of this reader's own version needs one length check, not the general walk.
+     */
+    private int wrapOutput(final DirectBuffer buffer, final int offset, final int end, final int blockOffset)
+    {
+        final int prefixOffset = blockOffset + OutputDecoder.BLOCK_LENGTH;
+        if (OutputDecoder.dataHeaderLength() > end - prefixOffset)
+        {
+            throw new InvalidFrameException("truncated Output frame: var field 0 length prefix is cut off");
+        }
+        final long dataLength = buffer.getInt(prefixOffset, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
+        final int dataOffset = prefixOffset + OutputDecoder.dataHeaderLength();
+        if (dataLength > FrameDescriptor.MAX_OUTPUT_DATA_LENGTH || dataLength > end - dataOffset)
+        {
+            throw new InvalidFrameException("corrupt Output frame: data length " + dataLength + " with " +
+                (end - dataOffset) + " bytes left and a limit of " + FrameDescriptor.MAX_OUTPUT_DATA_LENGTH);
+        }
+
+        this.buffer = buffer;
+        this.templateId = OutputDecoder.TEMPLATE_ID;
+        this.version = SCHEMA_VERSION;
+        this.knownTemplate = true;
+        this.frameLength = dataOffset + (int)dataLength - offset;
+        varOffset[0] = dataOffset;
+        varLength[0] = (int)dataLength;
+        outputDecoder.wrap(buffer, blockOffset, OutputDecoder.BLOCK_LENGTH, SCHEMA_VERSION);
+
+        return OutputDecoder.TEMPLATE_ID;
     }
 
     private int checkVarFields(

@@ -1,5 +1,6 @@
 package io.ptyq.producer;
 
+import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.sbe.ExitReason;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.ErrorHandler;
@@ -124,17 +125,30 @@ public final class Daemon implements AutoCloseable
             return;
         }
         closed = true;
-        controlRunner.close();
-        sessionManager.shutdown(ctx.graceMs());
-        conductor.call(() ->
+        // Each step runs even if an earlier one failed: the journal and the mark file must always be released.
+        closeStep(controlRunner::close);
+        closeStep(() -> sessionManager.shutdown(ctx.graceMs()));
+        closeStep(() -> conductor.call(() ->
         {
             conductorPublisher.close();
             return null;
-        });
-        conductor.close();
-        queue.close();
-        markFile.close();
+        }));
+        closeStep(conductor::close);
+        closeStep(queue::close);
+        closeStep(markFile::close);
         ctx.log().accept("daemon stopped");
+    }
+
+    private void closeStep(final Runnable step)
+    {
+        try
+        {
+            step.run();
+        }
+        catch (final RuntimeException ex)
+        {
+            ctx.errorHandler().onError(ex);
+        }
     }
 
     /**

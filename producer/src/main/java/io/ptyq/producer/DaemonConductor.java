@@ -1,5 +1,6 @@
 package io.ptyq.producer;
 
+import io.ptyq.codec.control.SessionCommandException;
 import org.agrona.ErrorHandler;
 
 import java.util.concurrent.BlockingQueue;
@@ -8,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The daemon's control thread ({@code daemon-conductor}): it runs every cold-path change in order (session starts,
@@ -77,7 +79,22 @@ final class DaemonConductor implements Runnable, AutoCloseable
         });
         try
         {
-            return result.get();
+            // A conductor that died must not leave its callers waiting forever.
+            while (true)
+            {
+                try
+                {
+                    return result.get(1, TimeUnit.SECONDS);
+                }
+                catch (final TimeoutException ex)
+                {
+                    if (!thread.isAlive())
+                    {
+                        throw new SessionCommandException(
+                            SessionCommandException.Reason.FAILED, "the daemon's conductor thread has stopped");
+                    }
+                }
+            }
         }
         catch (final InterruptedException ex)
         {

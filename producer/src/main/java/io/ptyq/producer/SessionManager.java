@@ -1,5 +1,9 @@
 package io.ptyq.producer;
 
+import io.ptyq.codec.control.SessionCommands;
+import io.ptyq.codec.control.SessionSpec;
+import io.ptyq.codec.control.SessionSummary;
+import io.ptyq.codec.control.SessionCommandException;
 import com.pty4j.PtyProcess;
 import com.pty4j.PtyProcessBuilder;
 import io.ptyq.codec.CommandLine;
@@ -19,9 +23,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
-import static io.ptyq.producer.SessionCommandException.Reason.BAD_REQUEST;
-import static io.ptyq.producer.SessionCommandException.Reason.FAILED;
-import static io.ptyq.producer.SessionCommandException.Reason.NOT_FOUND;
+import static io.ptyq.codec.control.SessionCommandException.Reason.BAD_REQUEST;
+import static io.ptyq.codec.control.SessionCommandException.Reason.FAILED;
+import static io.ptyq.codec.control.SessionCommandException.Reason.NOT_FOUND;
 
 /**
  * The daemon's sessions: starts them in PTYs, finds them by id or name, and applies control requests, journaling

@@ -1,5 +1,10 @@
 package io.ptyq.producer;
 
+import io.ptyq.codec.control.SessionCommands;
+import io.ptyq.codec.control.SessionSpec;
+import io.ptyq.codec.control.SessionSummary;
+import io.ptyq.codec.control.SessionCommandException;
+import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.ControlFrameDecoder;
 import io.ptyq.codec.control.sbe.ListRequestEncoder;
 import io.ptyq.codec.control.sbe.MessageHeaderEncoder;

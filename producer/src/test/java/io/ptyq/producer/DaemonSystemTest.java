@@ -1,5 +1,7 @@
 package io.ptyq.producer;
 
+import io.ptyq.codec.control.SessionSpec;
+import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.sbe.ExitReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -232,6 +234,33 @@ class DaemonSystemTest
         assertEquals(1, send.exitCode());
         assertEquals(1, send.stderr().lines().count(), send.stderr());
         assertTrue(send.stderr().contains("no ptyq daemon is running"), send.stderr());
+    }
+
+    @Test
+    void shouldListAndCatSessionsThroughTheCli() throws Exception
+    {
+        daemon = DaemonProcess.start(journal, logs);
+        final DaemonProcess.Result created = DaemonProcess.run(logs, "",
+            "new", "--journal", journal.toString(), "--name", "greeting", "--", "printf", "hello\\nworld\\n");
+        assertEquals(0, created.exitCode(), created.stderr());
+        final long session = Long.parseLong(created.out().trim());
+        awaitExit(session);
+
+        final DaemonProcess.Result cat = DaemonProcess.run(logs, "", "cat", "--journal", journal.toString(), "greeting");
+        assertEquals(0, cat.exitCode(), cat.stderr());
+        assertArrayEquals(bytes("hello\r\nworld\r\n"), cat.stdout());
+
+        final DaemonProcess.Result ls = DaemonProcess.run(logs, "", "ls", "--journal", journal.toString(), "--json");
+        assertEquals(0, ls.exitCode(), ls.stderr());
+        final String json = ls.out();
+        assertTrue(json.startsWith("[") && json.trim().endsWith("]"), json);
+        assertTrue(json.contains("\"id\": " + session + ", \"name\": \"greeting\", \"state\": \"exited\", " +
+            "\"exitCode\": 0, \"startedAt\": \""), json);
+        assertTrue(json.contains("\"outputBytes\": 14, \"command\": \"printf 'hello\\\\nworld\\\\n'\"}"), json);
+
+        final DaemonProcess.Result unknown = DaemonProcess.run(logs, "", "cat", "--journal", journal.toString(), "nope");
+        assertEquals(1, unknown.exitCode());
+        assertEquals("ptyq: no session 'nope' in " + journal + "\n", unknown.stderr());
     }
 
     @Test

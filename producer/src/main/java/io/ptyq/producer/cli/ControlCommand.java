@@ -2,8 +2,8 @@ package io.ptyq.producer.cli;
 
 import io.ptyq.codec.cli.CliException;
 import io.ptyq.codec.cli.JournalOption;
-import io.ptyq.producer.DaemonProxy;
-import io.ptyq.producer.SessionCommandException;
+import io.ptyq.codec.control.DaemonProxy;
+import io.ptyq.codec.control.SessionCommandException;
 import picocli.CommandLine.Mixin;
 
 /**

@@ -1,7 +1,7 @@
 package io.ptyq.producer.cli;
 
 import io.ptyq.codec.cli.CliException;
-import io.ptyq.producer.DaemonProxy;
+import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.producer.Signals;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,6 +1,6 @@
 package io.ptyq.producer.cli;
 
-import io.ptyq.producer.DaemonProxy;
+import io.ptyq.codec.control.DaemonProxy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 

@@ -2,8 +2,8 @@ package io.ptyq.producer.cli;
 
 import io.ptyq.codec.cli.CliException;
 import io.ptyq.codec.cli.TerminalSize;
-import io.ptyq.producer.DaemonProxy;
-import io.ptyq.producer.SessionSpec;
+import io.ptyq.codec.control.DaemonProxy;
+import io.ptyq.codec.control.SessionSpec;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

@@ -1,4 +1,4 @@
-package io.ptyq.producer;
+package io.ptyq.codec.control;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.ptyq.producer;
+package io.ptyq.codec.control;
 
 import io.ptyq.codec.CommandLine;
 import io.ptyq.codec.ControlFrameDecoder;
@@ -29,9 +29,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import static io.ptyq.producer.SessionCommandException.Reason.BAD_REQUEST;
-import static io.ptyq.producer.SessionCommandException.Reason.FAILED;
-import static io.ptyq.producer.SessionCommandException.Reason.NOT_FOUND;
+import static io.ptyq.codec.control.SessionCommandException.Reason.BAD_REQUEST;
+import static io.ptyq.codec.control.SessionCommandException.Reason.FAILED;
+import static io.ptyq.codec.control.SessionCommandException.Reason.NOT_FOUND;
 
 /**
  * A client's connection to a running daemon's control socket: encodes each {@link SessionCommands} call as a
@@ -49,7 +49,7 @@ public final class DaemonProxy implements SessionCommands, AutoCloseable
     static final long RESPONSE_TIMEOUT_MS = 30_000;
 
     private final Path journalDir;
-    private final ControlServer.FramedChannel channel;
+    private final FramedChannel channel;
     private final ControlFrameDecoder decoder = new ControlFrameDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final NewSessionRequestEncoder newSessionEncoder = new NewSessionRequestEncoder();
@@ -61,7 +61,7 @@ public final class DaemonProxy implements SessionCommands, AutoCloseable
     private long lastCorrelationId;
     private boolean closed;
 
-    private DaemonProxy(final Path journalDir, final ControlServer.FramedChannel channel)
+    private DaemonProxy(final Path journalDir, final FramedChannel channel)
     {
         this.journalDir = journalDir;
         this.channel = channel;
@@ -76,7 +76,7 @@ public final class DaemonProxy implements SessionCommands, AutoCloseable
      */
     public static DaemonProxy connect(final Path journalDir)
     {
-        final Path socketPath = journalDir.resolve(ControlServer.SOCKET_FILE_NAME);
+        final Path socketPath = journalDir.resolve(FramedChannel.SOCKET_FILE_NAME);
         if (!Files.exists(socketPath, LinkOption.NOFOLLOW_LINKS))
         {
             throw noDaemon(journalDir);
@@ -87,7 +87,7 @@ public final class DaemonProxy implements SessionCommands, AutoCloseable
         {
             socketChannel = SocketChannel.open(StandardProtocolFamily.UNIX);
             socketChannel.connect(UnixDomainSocketAddress.of(socketPath));
-            return new DaemonProxy(journalDir, new ControlServer.FramedChannel(socketChannel));
+            return new DaemonProxy(journalDir, new FramedChannel(socketChannel));
         }
         catch (final IOException ex)
         {
@@ -302,7 +302,7 @@ public final class DaemonProxy implements SessionCommands, AutoCloseable
         try
         {
             channel.send(
-                ControlServer.prefixLength(buffer(), ControlFrameDecoder.HEADER_LENGTH + blockAndVarLength),
+                FramedChannel.prefixLength(buffer(), ControlFrameDecoder.HEADER_LENGTH + blockAndVarLength),
                 RESPONSE_TIMEOUT_MS);
             return null;
         }

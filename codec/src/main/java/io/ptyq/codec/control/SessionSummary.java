@@ -1,4 +1,4 @@
-package io.ptyq.producer;
+package io.ptyq.codec.control;
 
 /**
  * A running session as the daemon reports it.

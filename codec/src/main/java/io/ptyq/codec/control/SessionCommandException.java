@@ -1,4 +1,4 @@
-package io.ptyq.producer;
+package io.ptyq.codec.control;
 
 /**
  * A control request the daemon refused, with a one-line reason for the user.
