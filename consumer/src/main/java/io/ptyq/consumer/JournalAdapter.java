@@ -13,34 +13,96 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.util.Objects;
+
 /**
- * Polls the journal and hands each frame, checked and decoded in place, to a {@link JournalListener}.
- * Not thread safe; allocates nothing per frame.
+ * Polls the journal and hands each frame, checked and decoded in place, to a {@link JournalListener}; frames of
+ * sessions its {@link SessionFilter} rejects are read and skipped. Allocates nothing per frame. Not thread safe: one
+ * thread at a time, which may differ from the thread that created it (an agent's).
+ * <p>
+ * A callback that throws ends the poll with that exception; the frame counts as read, except in a
+ * {@link DurableConsumer}, where the next poll delivers it again.
  */
 public final class JournalAdapter implements AutoCloseable
 {
-    private final ExcerptTailer tailer;
+    private static final long NO_INDEX = Long.MIN_VALUE;
+
+    private final JournalReader reader;
     private final JournalListener listener;
+    private final SessionFilter filter;
+    private final ConsumerPositionFile positionFile;
     private final FrameDecoder decoder = new FrameDecoder();
     private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+    private ExcerptTailer tailer;
+    private Thread owner;
+    private StartPosition pendingStart;
+    private boolean initialisePosition;
+    private long redeliveryIndex = NO_INDEX;
+    private long lastIndex = -1;
+    private boolean closed;
 
-    JournalAdapter(final ExcerptTailer tailer, final JournalListener listener)
+    JournalAdapter(
+        final JournalReader reader,
+        final JournalListener listener,
+        final StartPosition start,
+        final SessionFilter filter,
+        final ConsumerPositionFile positionFile)
     {
-        this.tailer = tailer;
-        this.listener = listener;
+        this.reader = Objects.requireNonNull(reader, "reader");
+        this.listener = Objects.requireNonNull(listener, "listener");
+        this.filter = Objects.requireNonNull(filter, "filter");
+        this.positionFile = positionFile;
+        Objects.requireNonNull(start, "start");
+        final ExcerptTailer tailer = reader.createTailer();
+        if (null == tailer)
+        {
+            // Everything the journal will hold is written after now, so its end is its beginning.
+            pendingStart = StartPosition.end().equals(start) ? StartPosition.beginning() : start;
+        }
+        else
+        {
+            start(tailer, start);
+        }
+    }
+
+    /**
+     * Set up the durable position: a new one is written once the start is resolved; an old one may name a frame
+     * whose callback had not returned when its consumer died.
+     */
+    void durable(final boolean isNew, final long redeliveryIndex)
+    {
+        this.redeliveryIndex = redeliveryIndex;
+        if (isNew)
+        {
+            if (null == tailer)
+            {
+                initialisePosition = true;
+            }
+            else
+            {
+                positionFile.initialise(indexBeforeNext());
+            }
+        }
     }
 
     /**
      * Deliver up to {@code limit} frames.
      *
-     * @param limit most frames to deliver.
-     * @return frames read (including invalid ones skipped); 0 when caught up.
+     * @param limit most frames to read.
+     * @return frames read, including invalid and filtered ones skipped; 0 when caught up.
      */
     public int poll(final int limit)
     {
-        if (null == tailer)
+        if (null == tailer && !openTailer())
         {
             return 0;
+        }
+        final Thread thread = Thread.currentThread();
+        if (thread != owner)
+        {
+            // Created on one thread, polled on another (an agent's): a hand-over Chronicle must be told about.
+            owner = thread;
+            tailer.singleThreadedCheckReset();
         }
         int frames = 0;
         while (frames < limit && pollOne())
@@ -49,6 +111,60 @@ public final class JournalAdapter implements AutoCloseable
         }
 
         return frames;
+    }
+
+    /**
+     * @return the journal index of the last frame read (delivered or skipped), or -1 before the first.
+     */
+    public long lastIndex()
+    {
+        return lastIndex;
+    }
+
+    private boolean openTailer()
+    {
+        if (closed)
+        {
+            return false;
+        }
+        final ExcerptTailer tailer = reader.createTailer();
+        if (null == tailer)
+        {
+            return false;
+        }
+        start(tailer, pendingStart);
+        pendingStart = null;
+        if (initialisePosition)
+        {
+            initialisePosition = false;
+            positionFile.initialise(indexBeforeNext());
+        }
+
+        return true;
+    }
+
+    private void start(final ExcerptTailer tailer, final StartPosition start)
+    {
+        try
+        {
+            new JournalSeeker(reader.queue(), tailer).seek(start);
+        }
+        catch (final RuntimeException ex)
+        {
+            tailer.close();
+            throw ex;
+        }
+        this.tailer = tailer;
+        this.owner = Thread.currentThread();
+    }
+
+    /**
+     * @return one less than the index of the next frame to read; -1 when the journal is empty.
+     */
+    private long indexBeforeNext()
+    {
+        final long next = tailer.index();
+        return next <= 0 ? -1 : next - 1;
     }
 
     private boolean pollOne()
@@ -60,27 +176,55 @@ public final class JournalAdapter implements AutoCloseable
                 return false;
             }
             final long index = dc.index();
-            final Bytes<?> bytes = dc.wire().bytes();
-            final long position = bytes.readPosition();
-            final long remaining = bytes.readRemaining();
-            if (remaining <= 0 || remaining > Integer.MAX_VALUE || !bytes.bytesStore().inside(position, remaining))
-            {
-                listener.onInvalidFrame(index, "frame of " + remaining + " bytes is not readable in place");
-                return true;
-            }
-            final int length = (int)remaining;
-            view.wrap(bytes.addressForRead(position, length), length);
             try
             {
-                dispatch(index, decoder.wrap(view, 0, length));
+                deliver(dc, index);
             }
-            catch (final InvalidFrameException ex)
+            catch (final RuntimeException | Error ex)
             {
-                listener.onInvalidFrame(index, ex.getMessage());
+                if (null != positionFile)
+                {
+                    // Not done, so not skipped: the next poll reads it again and flags it.
+                    dc.rollbackOnClose();
+                    redeliveryIndex = index;
+                }
+                throw ex;
+            }
+            lastIndex = index;
+            if (null != positionFile)
+            {
+                positionFile.commit(index);
             }
 
             return true;
         }
+    }
+
+    private void deliver(final DocumentContext dc, final long index)
+    {
+        final Bytes<?> bytes = dc.wire().bytes();
+        final long position = bytes.readPosition();
+        final long remaining = bytes.readRemaining();
+        if (remaining <= 0 || remaining > Integer.MAX_VALUE || !bytes.bytesStore().inside(position, remaining))
+        {
+            begin(index);
+            listener.onInvalidFrame(index, "frame of " + remaining + " bytes is not readable in place");
+            return;
+        }
+        final int length = (int)remaining;
+        view.wrap(bytes.addressForRead(position, length), length);
+        final int templateId;
+        try
+        {
+            templateId = decoder.wrap(view, 0, length);
+        }
+        catch (final InvalidFrameException ex)
+        {
+            begin(index);
+            listener.onInvalidFrame(index, ex.getMessage());
+            return;
+        }
+        dispatch(index, templateId);
     }
 
     private void dispatch(final long index, final int templateId)
@@ -90,24 +234,42 @@ public final class JournalAdapter implements AutoCloseable
             case OutputDecoder.TEMPLATE_ID:
             {
                 final OutputDecoder output = decoder.output();
-                listener.onOutput(index, output.sessionId(), output.streamPosition(), output.timestampNs(),
-                    view, decoder.dataOffset(), decoder.dataLength());
+                if (accept(index, output.sessionId()))
+                {
+                    listener.onOutput(index, output.sessionId(), output.streamPosition(), output.timestampNs(),
+                        view, decoder.dataOffset(), decoder.dataLength());
+                }
                 break;
             }
             case SessionStartedDecoder.TEMPLATE_ID:
-                listener.onSessionStarted(index, decoder.sessionStarted());
+                if (accept(index, decoder.sessionStarted().sessionId()))
+                {
+                    listener.onSessionStarted(index, decoder.sessionStarted());
+                }
                 break;
             case InputDecoder.TEMPLATE_ID:
-                listener.onInput(index, decoder.input(), view, decoder.dataOffset(), decoder.dataLength());
+                if (accept(index, decoder.input().sessionId()))
+                {
+                    listener.onInput(index, decoder.input(), view, decoder.dataOffset(), decoder.dataLength());
+                }
                 break;
             case ResizedDecoder.TEMPLATE_ID:
-                listener.onResized(index, decoder.resized());
+                if (accept(index, decoder.resized().sessionId()))
+                {
+                    listener.onResized(index, decoder.resized());
+                }
                 break;
             case MarkerDecoder.TEMPLATE_ID:
-                listener.onMarker(index, decoder.marker());
+                if (accept(index, decoder.marker().sessionId()))
+                {
+                    listener.onMarker(index, decoder.marker());
+                }
                 break;
             case SessionExitedDecoder.TEMPLATE_ID:
-                listener.onSessionExited(index, decoder.sessionExited());
+                if (accept(index, decoder.sessionExited().sessionId()))
+                {
+                    listener.onSessionExited(index, decoder.sessionExited());
+                }
                 break;
             default:
                 // A template from a newer schema: skipped, as SBE evolution requires.
@@ -115,20 +277,50 @@ public final class JournalAdapter implements AutoCloseable
         }
     }
 
-    /**
-     * @return the journal index of the last frame read, or -1 before the first.
-     */
-    public long lastIndex()
+    private boolean accept(final long index, final long sessionId)
     {
-        return null == tailer ? -1 : tailer.lastReadIndex();
+        if (!filter.accept(sessionId))
+        {
+            return false;
+        }
+        begin(index);
+
+        return true;
     }
 
+    private void begin(final long index)
+    {
+        if (null != positionFile)
+        {
+            positionFile.begin(index);
+            if (index == redeliveryIndex)
+            {
+                redeliveryIndex = NO_INDEX;
+                listener.onRedelivery(index);
+            }
+        }
+    }
+
+    /**
+     * Close the tailer and, for a durable consumer, its position file. Idempotent.
+     */
     @Override
     public void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
         if (null != tailer)
         {
+            tailer.singleThreadedCheckReset();
             tailer.close();
+            tailer = null;
+        }
+        if (null != positionFile)
+        {
+            positionFile.close();
         }
     }
 }

@@ -9,7 +9,7 @@ import org.agrona.DirectBuffer;
 
 /**
  * Receives the journal's events from a {@link JournalAdapter}. Buffers and decoders are views of the journal's
- * mapped memory, valid only during the callback. Every method has a no-op default.
+ * mapped memory, valid only during the callback: copy what must outlive it. Every method has a no-op default.
  */
 public interface JournalListener
 {
@@ -51,6 +51,9 @@ public interface JournalListener
 
     /**
      * A session's terminal was resized.
+     *
+     * @param index   the frame's journal index.
+     * @param decoder the checked frame.
      */
     default void onResized(long index, ResizedDecoder decoder)
     {
@@ -58,6 +61,9 @@ public interface JournalListener
 
     /**
      * A marker in a session.
+     *
+     * @param index   the frame's journal index.
+     * @param decoder the checked frame.
      */
     default void onMarker(long index, MarkerDecoder decoder)
     {
@@ -65,6 +71,9 @@ public interface JournalListener
 
     /**
      * A session ended.
+     *
+     * @param index   the frame's journal index.
+     * @param decoder the checked frame.
      */
     default void onSessionExited(long index, SessionExitedDecoder decoder)
     {
@@ -77,6 +86,17 @@ public interface JournalListener
      * @param reason one line saying what is wrong.
      */
     default void onInvalidFrame(long index, String reason)
+    {
+    }
+
+    /**
+     * The next callback, for the frame at {@code index}, repeats one that a {@link DurableConsumer} of the same name
+     * began but did not finish (its process died, or the callback threw): its effects may be partly or wholly there
+     * already. Called only by durable consumers, right before the repeated callback.
+     *
+     * @param index the journal index of the frame delivered again.
+     */
+    default void onRedelivery(long index)
     {
     }
 }

@@ -11,22 +11,33 @@ import java.nio.file.Path;
 import java.util.stream.Stream;
 
 /**
- * A journal opened read-only; create one {@link JournalAdapter} per reading thread from it.
+ * A journal opened read-only; create one {@link JournalAdapter} per reading thread from it. Thread safe.
+ * <p>
+ * Any number of readers, in any number of processes, tail one journal at once: a reader never writes to the journal
+ * and takes no lock in it, so it cannot slow the producer or another reader. A journal that has no file yet is opened
+ * once its first file appears.
  */
 public final class JournalReader implements AutoCloseable
 {
-    private final SingleChronicleQueue queue;
+    private static final long RECHECK_INTERVAL_NS = 100_000_000L;
 
-    private JournalReader(final SingleChronicleQueue queue)
+    private final Path journalDir;
+    private volatile SingleChronicleQueue queue;
+    private long nextCheckNs;
+    private boolean closed;
+
+    private JournalReader(final Path journalDir, final SingleChronicleQueue queue)
     {
+        this.journalDir = journalDir;
         this.queue = queue;
+        this.nextCheckNs = System.nanoTime();
     }
 
     /**
      * Open a journal directory for reading; it never writes to the journal.
      *
      * @param journalDir the journal directory.
-     * @return the reader, or one over an empty journal if no daemon has written there yet.
+     * @return the reader, over an empty journal if no daemon has written there yet.
      * @throws UncheckedIOException if the directory cannot be read.
      */
     public static JournalReader open(final Path journalDir)
@@ -35,12 +46,103 @@ public final class JournalReader implements AutoCloseable
         {
             throw new UncheckedIOException(new IOException("journal " + journalDir + " is not a directory"));
         }
-        if (!hasQueueFiles(journalDir))
+
+        return new JournalReader(journalDir, hasQueueFiles(journalDir) ? openQueue(journalDir) : null);
+    }
+
+    /**
+     * @param listener receives the events.
+     * @return a new adapter at the beginning of the journal, delivering every session; not thread safe.
+     */
+    public JournalAdapter adapter(final JournalListener listener)
+    {
+        return adapter(listener, StartPosition.beginning(), SessionFilter.all());
+    }
+
+    /**
+     * @param listener receives the events.
+     * @param start    where to start, resolved now.
+     * @return a new adapter delivering every session; not thread safe.
+     */
+    public JournalAdapter adapter(final JournalListener listener, final StartPosition start)
+    {
+        return adapter(listener, start, SessionFilter.all());
+    }
+
+    /**
+     * @param listener receives the events.
+     * @param start    where to start, resolved now.
+     * @param filter   which sessions to deliver.
+     * @return a new adapter; not thread safe, one per thread.
+     * @throws IllegalArgumentException if the start cannot be resolved.
+     */
+    public JournalAdapter adapter(final JournalListener listener, final StartPosition start, final SessionFilter filter)
+    {
+        return new JournalAdapter(this, listener, start, filter, null);
+    }
+
+    /**
+     * @return the journal directory.
+     */
+    public Path journalDir()
+    {
+        return journalDir;
+    }
+
+    /**
+     * @return the queue, or null while the journal has no file; opened on the first call that finds one.
+     */
+    SingleChronicleQueue queue()
+    {
+        final SingleChronicleQueue current = queue;
+        if (null != current)
         {
-            return new JournalReader(null);
+            return current;
         }
 
-        return new JournalReader(SingleChronicleQueueBuilder.binary(journalDir).readOnly(true).build());
+        return tryOpen();
+    }
+
+    /**
+     * @return a tailer at the start of the journal, or null while the journal has no file.
+     */
+    ExcerptTailer createTailer()
+    {
+        final SingleChronicleQueue current = queue();
+        return null == current ? null : current.createTailer();
+    }
+
+    private synchronized SingleChronicleQueue tryOpen()
+    {
+        if (null != queue || closed)
+        {
+            return queue;
+        }
+        // Listing the directory on every poll of an idle reader would be a syscall storm: look now and then.
+        final long nowNs = System.nanoTime();
+        if (nowNs - nextCheckNs < 0)
+        {
+            return null;
+        }
+        nextCheckNs = nowNs + RECHECK_INTERVAL_NS;
+        try
+        {
+            if (hasQueueFiles(journalDir))
+            {
+                queue = openQueue(journalDir);
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            // The producer may be creating the journal's first files right now: look again later.
+        }
+
+        return queue;
+    }
+
+    private static SingleChronicleQueue openQueue(final Path journalDir)
+    {
+        return SingleChronicleQueueBuilder.binary(journalDir).readOnly(true).build();
     }
 
     private static boolean hasQueueFiles(final Path journalDir)
@@ -56,19 +158,12 @@ public final class JournalReader implements AutoCloseable
     }
 
     /**
-     * @param listener receives the events.
-     * @return a new adapter positioned at the start of the journal; not thread safe, one per thread.
+     * Close the journal; adapters created from it must be closed first.
      */
-    public JournalAdapter adapter(final JournalListener listener)
-    {
-        final ExcerptTailer tailer = null == queue ? null : queue.createTailer();
-
-        return new JournalAdapter(tailer, listener);
-    }
-
     @Override
-    public void close()
+    public synchronized void close()
     {
+        closed = true;
         if (null != queue)
         {
             queue.close();

@@ -167,15 +167,23 @@ final class DaemonProcess implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
-        if (process.isAlive())
+        try
         {
-            process.destroy();
-            if (!process.waitFor(30, TimeUnit.SECONDS))
+            if (process.isAlive())
             {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                process.destroy();
+                if (!process.waitFor(30, TimeUnit.SECONDS))
+                {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
             }
+        }
+        catch (final InterruptedException ex)
+        {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -148,6 +148,7 @@ class DaemonSystemTest
             List.of("daemon", "--journal", other.toString())))
         {
             awaitCondition("a daemon started under umask 000", () -> Files.exists(other.resolve("control.sock")));
+            assertTrue(open.process().isAlive(), "the daemon runs under umask 000");
             try (DaemonProxy proxy = DaemonProxy.connect(other))
             {
                 awaitExit(other, proxy.newSession(spec("echo", "hi")));

@@ -12,6 +12,6 @@ public final class ConsumerCommands implements CommandProvider
     @Override
     public List<Object> subcommands()
     {
-        return List.of(new LsCommand(), new CatCommand());
+        return List.of(new LsCommand(), new CatCommand(), new AttachCommand(), new ReplayCommand());
     }
 }

@@ -1,4 +1,4 @@
 /**
- * The consumer's subcommands: {@code ls} and {@code cat}.
+ * The consumer's subcommands: {@code ls}, {@code cat}, {@code attach} and {@code replay}.
  */
 package io.ptyq.consumer.cli;

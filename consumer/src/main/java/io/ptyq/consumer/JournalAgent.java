@@ -1,0 +1,146 @@
+package io.ptyq.consumer;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.Objects;
+
+/**
+ * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
+ * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
+ * {@link BackoffIdleStrategy} (spin, yield, then park up to 1 ms) for viewers that must not burn one.
+ * The agent owns the adapter and closes it in {@link #onClose()}.
+ */
+public final class JournalAgent implements Agent
+{
+    /**
+     * The agent's role name, which {@link AgentRunner} gives its thread.
+     */
+    public static final String ROLE_NAME = "journal-consumer";
+
+    /**
+     * Frames read per duty cycle unless told otherwise.
+     */
+    public static final int DEFAULT_POLL_LIMIT = 256;
+
+    private final JournalAdapter adapter;
+    private final int pollLimit;
+    private volatile boolean terminated;
+
+    /**
+     * @param adapter the adapter to poll; the agent owns it from now on.
+     */
+    public JournalAgent(final JournalAdapter adapter)
+    {
+        this(adapter, DEFAULT_POLL_LIMIT);
+    }
+
+    /**
+     * @param adapter   the adapter to poll; the agent owns it from now on.
+     * @param pollLimit most frames read per duty cycle.
+     */
+    public JournalAgent(final JournalAdapter adapter, final int pollLimit)
+    {
+        if (pollLimit < 1)
+        {
+            throw new IllegalArgumentException("poll limit " + pollLimit + " < 1");
+        }
+        this.adapter = Objects.requireNonNull(adapter, "adapter");
+        this.pollLimit = pollLimit;
+    }
+
+    /**
+     * @return a new instance of the default idle strategy, a {@link BackoffIdleStrategy} that parks up to 1 ms.
+     */
+    public static IdleStrategy defaultIdleStrategy()
+    {
+        return new BackoffIdleStrategy(
+            BackoffIdleStrategy.DEFAULT_MAX_SPINS,
+            BackoffIdleStrategy.DEFAULT_MAX_YIELDS,
+            BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS,
+            BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS);
+    }
+
+    /**
+     * Run an agent on a new thread named {@value #ROLE_NAME}, idling with the default strategy.
+     *
+     * @param agent        the agent.
+     * @param errorHandler receives what the listener throws; the agent keeps polling after it.
+     * @return the running runner; {@link AgentRunner#close()} stops it and closes the agent's adapter.
+     */
+    public static AgentRunner start(final JournalAgent agent, final ErrorHandler errorHandler)
+    {
+        return start(agent, defaultIdleStrategy(), errorHandler);
+    }
+
+    /**
+     * Run an agent on a new thread named {@value #ROLE_NAME}.
+     *
+     * @param agent        the agent.
+     * @param idleStrategy how to wait when the journal has nothing new.
+     * @param errorHandler receives what the listener throws; the agent keeps polling after it.
+     * @return the running runner; {@link AgentRunner#close()} stops it and closes the agent's adapter.
+     */
+    public static AgentRunner start(
+        final JournalAgent agent, final IdleStrategy idleStrategy, final ErrorHandler errorHandler)
+    {
+        Objects.requireNonNull(errorHandler, "errorHandler");
+        final ErrorHandler handler = (throwable) ->
+        {
+            // terminate() ends the agent through Agrona's exception: not an error.
+            if (!(throwable instanceof AgentTerminationException))
+            {
+                errorHandler.onError(throwable);
+            }
+        };
+        final AgentRunner runner = new AgentRunner(idleStrategy, handler, null, agent);
+        AgentRunner.startOnThread(runner);
+
+        return runner;
+    }
+
+    /**
+     * Ask the agent to stop before its next duty cycle; callable from a callback or any thread. Its runner's thread
+     * then ends and closes the adapter.
+     */
+    public void terminate()
+    {
+        terminated = true;
+    }
+
+    /**
+     * @return true once {@link #terminate()} was called.
+     */
+    public boolean isTerminated()
+    {
+        return terminated;
+    }
+
+    @Override
+    public int doWork()
+    {
+        if (terminated)
+        {
+            throw new AgentTerminationException();
+        }
+
+        return adapter.poll(pollLimit);
+    }
+
+    @Override
+    public void onClose()
+    {
+        adapter.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return ROLE_NAME;
+    }
+}
