@@ -123,6 +123,11 @@ public final class FrameDecoder
                 FrameDescriptor.HEADER_LENGTH + "-byte header");
         }
 
+        if (FrameDescriptor.OUTPUT_HEADER_WORD == buffer.getLong(offset, ByteOrder.LITTLE_ENDIAN))
+        {
+            return wrapOutput(buffer, offset, offset + length, offset + FrameDescriptor.HEADER_LENGTH);
+        }
+
         headerDecoder.wrap(buffer, offset);
         final int schemaId = headerDecoder.schemaId();
         if (schemaId != SCHEMA_ID)
@@ -142,12 +147,6 @@ public final class FrameDecoder
         {
             throw new InvalidFrameException("truncated frame: block length " + blockLength + " exceeds the " +
                 (end - blockOffset) + " bytes after the header");
-        }
-
-        if (OutputDecoder.TEMPLATE_ID == templateId && SCHEMA_VERSION == version &&
-            OutputDecoder.BLOCK_LENGTH == blockLength)
-        {
-            return wrapOutput(buffer, offset, end, blockOffset);
         }
 
         final boolean known = templateId > 0 && templateId <= MAX_TEMPLATE_ID && null != TEMPLATE_NAME[templateId];
@@ -188,7 +187,7 @@ public final class FrameDecoder
     private int wrapOutput(final DirectBuffer buffer, final int offset, final int end, final int blockOffset)
     {
         final int prefixOffset = blockOffset + OutputDecoder.BLOCK_LENGTH;
-        if (OutputDecoder.dataHeaderLength() > end - prefixOffset)
+        if (prefixOffset > end || OutputDecoder.dataHeaderLength() > end - prefixOffset)
         {
             throw new InvalidFrameException("truncated Output frame: var field 0 length prefix is cut off");
         }

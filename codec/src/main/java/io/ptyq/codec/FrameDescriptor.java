@@ -1,6 +1,7 @@
 package io.ptyq.codec;
 
 import io.ptyq.codec.sbe.MessageHeaderDecoder;
+import io.ptyq.codec.sbe.MessageHeaderEncoder;
 import io.ptyq.codec.sbe.OutputDecoder;
 import io.ptyq.codec.sbe.VarDataEncodingDecoder;
 
@@ -47,6 +48,13 @@ public final class FrameDescriptor
     public static final int OUTPUT_OVERHEAD = HEADER_LENGTH + OutputDecoder.BLOCK_LENGTH + OutputDecoder.dataHeaderLength();
 
     /**
+     * The header of every Output frame of this schema version, read as one little-endian long: blockLength,
+     * templateId, schemaId and version. One compare recognises the hot-path frame.
+     */
+    public static final long OUTPUT_HEADER_WORD = headerWord(
+        OutputDecoder.BLOCK_LENGTH, OutputDecoder.TEMPLATE_ID, OutputDecoder.SCHEMA_ID, OutputDecoder.SCHEMA_VERSION);
+
+    /**
      * Most output bytes one Output frame carries.
      */
     public static final int MAX_OUTPUT_DATA_LENGTH = MAX_FRAME_LENGTH - OUTPUT_OVERHEAD;
@@ -58,6 +66,15 @@ public final class FrameDescriptor
 
     private FrameDescriptor()
     {
+    }
+
+    private static long headerWord(final int blockLength, final int templateId, final int schemaId, final int version)
+    {
+        // The schema is little-endian, so each field's bytes sit at its offset within the long.
+        return ((long)blockLength << (8 * MessageHeaderEncoder.blockLengthEncodingOffset())) |
+            ((long)templateId << (8 * MessageHeaderEncoder.templateIdEncodingOffset())) |
+            ((long)schemaId << (8 * MessageHeaderEncoder.schemaIdEncodingOffset())) |
+            ((long)version << (8 * MessageHeaderEncoder.versionEncodingOffset()));
     }
 
     /**

@@ -12,6 +12,7 @@ import io.ptyq.codec.sbe.VarStringEncodingEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -34,7 +35,6 @@ public final class FrameEncoder
 
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final SessionStartedEncoder sessionStartedEncoder = new SessionStartedEncoder();
-    private final OutputEncoder outputEncoder = new OutputEncoder();
     private final InputEncoder inputEncoder = new InputEncoder();
     private final ResizedEncoder resizedEncoder = new ResizedEncoder();
     private final MarkerEncoder markerEncoder = new MarkerEncoder();
@@ -56,14 +56,10 @@ public final class FrameEncoder
         final int srcOffset,
         final int length)
     {
-        checkDataLength(length);
-        outputEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
-            .sessionId(sessionId)
-            .streamPosition(streamPosition)
-            .timestampNs(timestampNs)
-            .putData(src, srcOffset, length);
+        putOutputHeader(buffer, offset, sessionId, streamPosition, timestampNs, length);
+        buffer.putBytes(offset + FrameDescriptor.OUTPUT_OVERHEAD, src, srcOffset, length);
 
-        return FrameDescriptor.HEADER_LENGTH + outputEncoder.encodedLength();
+        return FrameDescriptor.OUTPUT_OVERHEAD + length;
     }
 
     /**
@@ -82,14 +78,10 @@ public final class FrameEncoder
         final int srcOffset,
         final int length)
     {
-        checkDataLength(length);
-        outputEncoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
-            .sessionId(sessionId)
-            .streamPosition(streamPosition)
-            .timestampNs(timestampNs)
-            .putData(src, srcOffset, length);
+        putOutputHeader(buffer, offset, sessionId, streamPosition, timestampNs, length);
+        buffer.putBytes(offset + FrameDescriptor.OUTPUT_OVERHEAD, src, srcOffset, length);
 
-        return FrameDescriptor.HEADER_LENGTH + outputEncoder.encodedLength();
+        return FrameDescriptor.OUTPUT_OVERHEAD + length;
     }
 
     /**
@@ -229,6 +221,28 @@ public final class FrameEncoder
             .putDetail(detailBytes, 0, detailBytes.length);
 
         return FrameDescriptor.HEADER_LENGTH + sessionExitedEncoder.encodedLength();
+    }
+
+    /**
+     * The hot path writes the frame field by field at the generated offsets, the header in one store; the round-trip
+     * tests decode it with the generated decoders.
+     */
+    private static void putOutputHeader(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long sessionId,
+        final long streamPosition,
+        final long timestampNs,
+        final int length)
+    {
+        checkDataLength(length);
+        final int blockOffset = offset + FrameDescriptor.HEADER_LENGTH;
+        buffer.putLong(offset, FrameDescriptor.OUTPUT_HEADER_WORD, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(blockOffset + OutputEncoder.sessionIdEncodingOffset(), sessionId, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(
+            blockOffset + OutputEncoder.streamPositionEncodingOffset(), streamPosition, ByteOrder.LITTLE_ENDIAN);
+        buffer.putLong(blockOffset + OutputEncoder.timestampNsEncodingOffset(), timestampNs, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(blockOffset + OutputEncoder.BLOCK_LENGTH, length, ByteOrder.LITTLE_ENDIAN);
     }
 
     private static void checkDataLength(final int length)
