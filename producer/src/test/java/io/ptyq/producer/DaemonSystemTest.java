@@ -116,8 +116,10 @@ class DaemonSystemTest
         daemon = DaemonProcess.start(journal, logs);
         try (DaemonProxy proxy = DaemonProxy.connect(journal))
         {
+            // pty4j applies the initial size just after the fork, so the child reads it only once it has input.
             final long session = proxy.newSession(new SessionSpec("shell", List.of("sh", "-c",
-                "stty size; read line; echo \"got:$line\"; stty size"), null, Map.of(), 100, 30));
+                "read start; stty size; read line; echo \"got:$line\"; stty size"), null, Map.of(), 100, 30));
+            proxy.input("shell", bytes("go\r"));
             awaitOutput(session, "30 100");
             proxy.resize("shell", 132, 43);
             proxy.input("shell", bytes("hello\r"));
