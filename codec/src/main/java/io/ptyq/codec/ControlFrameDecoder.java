@@ -83,7 +83,6 @@ public final class ControlFrameDecoder
 
     private static final int MAX_TEMPLATE_ID = ListEndDecoder.TEMPLATE_ID;
     private static final int MAX_VAR_FIELDS = 4;
-    private static final int UINT16_PREFIX = 2;
     private static final int CORRELATION_ID_LENGTH = 8;
     private static final int MAX_KNOWN_STATUS = ResponseStatus.FAILED.value();
 
@@ -241,45 +240,8 @@ public final class ControlFrameDecoder
     private int checkVarFields(
         final DirectBuffer buffer, final int templateId, final int version, final int varStart, final int end)
     {
-        final int[] prefixLengths = VAR_PREFIX_LENGTH[templateId];
-        final long[] maxLengths = VAR_MAX_LENGTH[templateId];
-        final int[] sinceVersions = VAR_SINCE_VERSION[templateId];
-        int position = varStart;
-        for (int i = 0; i < prefixLengths.length; i++)
-        {
-            if (version < sinceVersions[i])
-            {
-                varOffset[i] = position;
-                varLength[i] = 0;
-                continue;
-            }
-
-            final int prefixLength = prefixLengths[i];
-            if (prefixLength > end - position)
-            {
-                throw new InvalidFrameException("truncated " + TEMPLATE_NAME[templateId] + ": var field " + i +
-                    " length prefix is cut off");
-            }
-            final long fieldLength = UINT16_PREFIX == prefixLength ?
-                buffer.getShort(position, ByteOrder.LITTLE_ENDIAN) & 0xFFFFL :
-                buffer.getInt(position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
-            position += prefixLength;
-            if (fieldLength > maxLengths[i])
-            {
-                throw new InvalidFrameException("corrupt " + TEMPLATE_NAME[templateId] + ": var field " + i +
-                    " length " + fieldLength + " exceeds its limit of " + maxLengths[i]);
-            }
-            if (fieldLength > end - position)
-            {
-                throw new InvalidFrameException("truncated " + TEMPLATE_NAME[templateId] + ": var field " + i +
-                    " claims " + fieldLength + " bytes but " + (end - position) + " remain");
-            }
-            varOffset[i] = position;
-            varLength[i] = (int)fieldLength;
-            position += (int)fieldLength;
-        }
-
-        return position;
+        return VarFieldWalker.walk(buffer, TEMPLATE_NAME[templateId], VAR_PREFIX_LENGTH[templateId], VAR_MAX_LENGTH[templateId],
+            VAR_SINCE_VERSION[templateId], version, varStart, end, varOffset, varLength);
     }
 
     private void wrapTemplate(

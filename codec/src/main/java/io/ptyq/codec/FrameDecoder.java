@@ -37,7 +37,6 @@ public final class FrameDecoder
 
     private static final int MAX_TEMPLATE_ID = SessionExitedDecoder.TEMPLATE_ID;
     private static final int MAX_VAR_FIELDS = 3;
-    private static final int UINT16_PREFIX = 2;
     private static final int MAX_EXIT_REASON = ExitReason.ABANDONED.value();
 
     // Per template: block length of the first schema version, and each var field's prefix size, limit and version.
@@ -46,6 +45,7 @@ public final class FrameDecoder
     private static final long[][] VAR_MAX_LENGTH = new long[MAX_TEMPLATE_ID + 1][];
     private static final int[][] VAR_SINCE_VERSION = new int[MAX_TEMPLATE_ID + 1][];
     private static final String[] TEMPLATE_NAME = new String[MAX_TEMPLATE_ID + 1];
+    private static final String[] TEMPLATE_LABEL = new String[MAX_TEMPLATE_ID + 1];
 
     static
     {
@@ -95,6 +95,7 @@ public final class FrameDecoder
         final int[] sinceVersions)
     {
         TEMPLATE_NAME[templateId] = name;
+        TEMPLATE_LABEL[templateId] = name + " frame";
         MIN_BLOCK_LENGTH[templateId] = blockLength;
         VAR_PREFIX_LENGTH[templateId] = prefixLengths;
         VAR_MAX_LENGTH[templateId] = maxLengths;
@@ -214,45 +215,8 @@ public final class FrameDecoder
     private int checkVarFields(
         final DirectBuffer buffer, final int templateId, final int version, final int varStart, final int end)
     {
-        final int[] prefixLengths = VAR_PREFIX_LENGTH[templateId];
-        final long[] maxLengths = VAR_MAX_LENGTH[templateId];
-        final int[] sinceVersions = VAR_SINCE_VERSION[templateId];
-        int position = varStart;
-        for (int i = 0; i < prefixLengths.length; i++)
-        {
-            if (version < sinceVersions[i])
-            {
-                varOffset[i] = position;
-                varLength[i] = 0;
-                continue;
-            }
-
-            final int prefixLength = prefixLengths[i];
-            if (prefixLength > end - position)
-            {
-                throw new InvalidFrameException("truncated " + TEMPLATE_NAME[templateId] + " frame: var field " + i +
-                    " length prefix is cut off");
-            }
-            final long fieldLength = UINT16_PREFIX == prefixLength ?
-                buffer.getShort(position, ByteOrder.LITTLE_ENDIAN) & 0xFFFFL :
-                buffer.getInt(position, ByteOrder.LITTLE_ENDIAN) & 0xFFFF_FFFFL;
-            position += prefixLength;
-            if (fieldLength > maxLengths[i])
-            {
-                throw new InvalidFrameException("corrupt " + TEMPLATE_NAME[templateId] + " frame: var field " + i +
-                    " length " + fieldLength + " exceeds its limit of " + maxLengths[i]);
-            }
-            if (fieldLength > end - position)
-            {
-                throw new InvalidFrameException("truncated " + TEMPLATE_NAME[templateId] + " frame: var field " + i +
-                    " claims " + fieldLength + " bytes but " + (end - position) + " remain");
-            }
-            varOffset[i] = position;
-            varLength[i] = (int)fieldLength;
-            position += (int)fieldLength;
-        }
-
-        return position;
+        return VarFieldWalker.walk(buffer, TEMPLATE_LABEL[templateId], VAR_PREFIX_LENGTH[templateId], VAR_MAX_LENGTH[templateId],
+            VAR_SINCE_VERSION[templateId], version, varStart, end, varOffset, varLength);
     }
 
     private static void checkEnums(
