@@ -26,7 +26,6 @@ import org.agrona.CloseHelper;
 import org.agrona.ErrorHandler;
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.io.EOFException;
@@ -36,11 +35,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -58,20 +53,19 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The daemon's control endpoint: an owner-only Unix domain socket on which clients ({@link DaemonProxy}) send SBE
  * requests (schema 7302) that this server applies through {@link SessionCommands}.
  * <p>
- * The constructor binds the socket (0600) or fails; as an {@link Agent} (role {@code control-server}) each duty
- * cycle accepts waiting connections without blocking. Each accepted connection whose peer is the daemon's own user
+ * The constructor binds the socket (0600) or fails; {@link #start()} runs a {@code control-server} thread that blocks
+ * in accept, so an idle daemon spends no CPU on its control endpoint (no polling). Each accepted connection whose peer is the daemon's own user
  * gets a thread of its own ({@code control-connection-N}) that reads length-prefixed requests and answers each, so a
  * slow client or a slow command never holds up the others. A malformed or oversized frame gets a BAD_REQUEST
  * Response and the connection is closed. {@link #close()} stops accepting, closes every connection and removes the
  * socket file; it is idempotent and may be called from any thread.
  */
-public final class ControlServer implements Agent, AutoCloseable
+public final class ControlServer implements AutoCloseable
 {
     /**
      * Name of the socket file inside the journal directory.
@@ -89,6 +83,7 @@ public final class ControlServer implements Agent, AutoCloseable
     static final long FRAME_TIMEOUT_MS = 10_000;
 
     private static final long CLOSE_JOIN_TIMEOUT_MS = 2_000;
+    private static final long ACCEPT_ERROR_PAUSE_MS = 10;
     private static final int MAX_MESSAGE_CHARS = 1_000;
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
     private static final int S_IFMT = 0170000;
@@ -100,6 +95,7 @@ public final class ControlServer implements Agent, AutoCloseable
     private final UserPrincipal owner;
     private final ServerSocketChannel serverChannel;
     private final Object socketFileKey;
+    private final Thread acceptThread;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
     private long connectionCount;
     private volatile boolean closed;
@@ -144,11 +140,12 @@ public final class ControlServer implements Agent, AutoCloseable
             bound = true;
             // The directory is already 0700; the file is made owner-only too, whatever the umask gave it.
             Files.setPosixFilePermissions(this.socketPath, OWNER_ONLY);
-            channel.configureBlocking(false);
             this.socketFileKey = Files.readAttributes(
                 this.socketPath, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
             this.owner = null != owner ? owner : Files.getOwner(this.socketPath, LinkOption.NOFOLLOW_LINKS);
             this.serverChannel = channel;
+            this.acceptThread = new Thread(this::acceptUntilClosed, "control-server");
+            this.acceptThread.setDaemon(true);
         }
         catch (final IOException ex)
         {
@@ -234,55 +231,51 @@ public final class ControlServer implements Agent, AutoCloseable
     }
 
     /**
-     * {@inheritDoc}
+     * Start the {@code control-server} thread that accepts connections until {@link #close()}.
      */
-    @Override
-    public String roleName()
+    public void start()
     {
-        return "control-server";
+        acceptThread.start();
     }
 
-    /**
-     * Accept every waiting connection without blocking.
-     *
-     * @return the number of connections accepted.
-     */
-    @Override
-    public int doWork()
+    private void acceptUntilClosed()
     {
-        if (closed)
+        while (!closed)
         {
-            return 0;
+            try
+            {
+                onAccept(serverChannel.accept());
+            }
+            catch (final ClosedChannelException ex)
+            {
+                if (!closed)
+                {
+                    errorHandler.onError(ex);
+                }
+                return;
+            }
+            catch (final IOException ex)
+            {
+                if (!closed)
+                {
+                    // Out of descriptors and the like: report, and do not spin while it lasts.
+                    errorHandler.onError(ex);
+                    pauseAfterError();
+                }
+            }
         }
+    }
 
-        int workCount = 0;
+    private static void pauseAfterError()
+    {
         try
         {
-            SocketChannel channel;
-            while (null != (channel = serverChannel.accept()))
-            {
-                onAccept(channel);
-                workCount++;
-            }
+            Thread.sleep(ACCEPT_ERROR_PAUSE_MS);
         }
-        catch (final IOException ex)
+        catch (final InterruptedException ex)
         {
-            if (!closed)
-            {
-                errorHandler.onError(ex);
-            }
+            Thread.currentThread().interrupt();
         }
-
-        return workCount;
-    }
-
-    /**
-     * {@inheritDoc}
-     */
-    @Override
-    public void onClose()
-    {
-        close();
     }
 
     /**
@@ -301,6 +294,10 @@ public final class ControlServer implements Agent, AutoCloseable
         }
 
         CloseHelper.close(errorHandler, serverChannel);
+        if (Thread.currentThread() != acceptThread && acceptThread.isAlive())
+        {
+            joinQuietly(acceptThread, CLOSE_JOIN_TIMEOUT_MS);
+        }
         for (final Connection connection : connections)
         {
             connection.abort();
@@ -310,6 +307,18 @@ public final class ControlServer implements Agent, AutoCloseable
             connection.join(CLOSE_JOIN_TIMEOUT_MS);
         }
         removeSocketFile();
+    }
+
+    private static void joinQuietly(final Thread thread, final long timeoutMs)
+    {
+        try
+        {
+            thread.join(timeoutMs);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void removeSocketFile()

@@ -5,10 +5,8 @@ import io.ptyq.codec.sbe.ExitReason;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2LongHashMap;
-import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.OffsetEpochNanoClock;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -33,7 +31,7 @@ public final class Daemon implements AutoCloseable
     private final DaemonConductor conductor;
     private final SessionManager sessionManager;
     private final JournalRetention retention;
-    private final AgentRunner controlRunner;
+    private final ControlServer controlServer;
     private boolean closed;
 
     private Daemon(final Context ctx) throws IOException
@@ -57,12 +55,10 @@ public final class Daemon implements AutoCloseable
                 new DiskSpaceGuard(ctx.journalDir().toFile(), ctx.minFreeBytes()), ctx.clock(), ctx.errorHandler(),
                 ctx.log(), ctx.recordInput(), recovery.maxSessionId() + 1);
             conductor.start();
-            final ControlServer controlServer = new ControlServer(
+            controlServer = new ControlServer(
                 ctx.journalDir().resolve(CONTROL_SOCKET), sessionManager, ctx.errorHandler());
-            // Accepting is a cheap non-blocking poll; a 5 ms sleep keeps the daemon off the CPU when idle.
-            controlRunner = new AgentRunner(
-                new SleepingMillisIdleStrategy(5), ctx.errorHandler(), null, controlServer);
-            AgentRunner.startOnThread(controlRunner);
+            // Blocks in accept: an idle control endpoint costs no CPU.
+            controlServer.start();
         }
         catch (final RuntimeException ex)
         {
@@ -126,7 +122,7 @@ public final class Daemon implements AutoCloseable
         }
         closed = true;
         // Each step runs even if an earlier one failed: the journal and the mark file must always be released.
-        closeStep(controlRunner::close);
+        closeStep(controlServer::close);
         closeStep(() -> sessionManager.shutdown(ctx.graceMs()));
         closeStep(() -> conductor.call(() ->
         {

@@ -11,8 +11,6 @@ import io.ptyq.codec.control.sbe.MessageHeaderEncoder;
 import io.ptyq.codec.control.sbe.ResponseDecoder;
 import io.ptyq.codec.control.sbe.ResponseStatus;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,7 +65,6 @@ class ControlServerTest
     private final RecordingCommands commands = new RecordingCommands();
     private final List<Throwable> errors = new CopyOnWriteArrayList<>();
     private ControlServer server;
-    private AgentRunner runner;
 
     @BeforeEach
     void setUp()
@@ -78,9 +75,9 @@ class ControlServerTest
     @AfterEach
     void tearDown()
     {
-        if (null != runner)
+        if (null != server)
         {
-            runner.close();
+            server.close();
         }
         awaitCondition("control threads to end", () -> Thread.getAllStackTraces().keySet().stream()
             .noneMatch((thread) -> thread.getName().startsWith("control-")));
@@ -89,8 +86,7 @@ class ControlServerTest
     private void start(final UserPrincipal owner)
     {
         server = new ControlServer(dir.resolve(ControlServer.SOCKET_FILE_NAME), commands, errors::add, owner);
-        runner = new AgentRunner(new SleepingMillisIdleStrategy(1), errors::add, null, server);
-        AgentRunner.startOnThread(runner);
+        server.start();
     }
 
     @Test
@@ -240,7 +236,7 @@ class ControlServerTest
     @Test
     void shouldRefuseAPeerThatIsNotTheOwner() throws IOException
     {
-        runner.close();
+        server.close();
         errors.clear();
         final UserPrincipal someoneElse = FileSystems.getDefault().getUserPrincipalLookupService()
             .lookupPrincipalByName("nobody".equals(System.getProperty("user.name")) ? "root" : "nobody");
@@ -399,7 +395,7 @@ class ControlServerTest
         assertEquals(List.of(), proxy.list());
         awaitCondition("the connection to be served", () -> 1 == server.connectionCount());
 
-        runner.close();
+        server.close();
         server.close();
 
         assertFalse(Files.exists(dir.resolve(ControlServer.SOCKET_FILE_NAME)));
