@@ -20,15 +20,19 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Measures a {@link JournalPublisher} appending flat out with no consumer and with N consumer JVMs tailing with
- * {@link JournalAgent#defaultIdleStrategy()} and checking every byte, alternating the two in one run.
+ * {@link JournalAgent#defaultIdleStrategy()}, alternating the two in one run.
  * <p>
- * Arguments: seconds per round (4), consumers (8), pairs of rounds (3), payload bytes (4096).
+ * Arguments: seconds per round (4), consumers (8), pairs of rounds (3), payload bytes (4096), check ({@code frames}).
+ * Every consumer checks every frame's sequence, length and {@code streamPosition} (no gap, no duplicate, in order);
+ * with check {@code bytes} it also compares every 8-byte word of the payload, which on a 2-core machine makes 8
+ * consumers CPU-bound (each compares the producer's full byte rate).
  */
 public final class FanOutHarness
 {
     private static final String READY = "READY";
     private static final String RESULT = "RESULT";
     private static final String END = "end";
+    private static final long WARMUP_NS = TimeUnit.SECONDS.toNanos(2);
 
     private FanOutHarness()
     {
@@ -37,27 +41,33 @@ public final class FanOutHarness
     /**
      * Alternate rounds without and with consumers and print each round and the ratio of the means.
      *
-     * @param args [seconds [consumers [pairs [payloadBytes]]]]; a consumer JVM gets {@code consumer dir payloadBytes}.
+     * @param args [seconds [consumers [pairs [payloadBytes [frames|bytes]]]]]; a consumer JVM gets
+     *             {@code consumer dir payloadBytes check}.
      */
     public static void main(final String[] args)
     {
         if (args.length > 0 && "consumer".equals(args[0]))
         {
-            runConsumer(Path.of(args[1]), Integer.parseInt(args[2]));
+            runConsumer(Path.of(args[1]), Integer.parseInt(args[2]), "bytes".equals(args[3]));
             return;
         }
         final int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 4;
         final int consumers = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         final int pairs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         final int payloadBytes = args.length > 3 ? Integer.parseInt(args[3]) : 4096;
-        System.out.printf("fan-out: %d B frames appended flat out for %d s, 0 vs %d backoff consumer JVMs%n",
-            payloadBytes, seconds, consumers);
+        final String check = args.length > 4 ? args[4] : "frames";
+        if (!"frames".equals(check) && !"bytes".equals(check))
+        {
+            throw new IllegalArgumentException("check must be frames or bytes: " + check);
+        }
+        System.out.printf("fan-out: %d B frames appended flat out for %d s, 0 vs %d backoff consumer JVMs checking %s%n",
+            payloadBytes, seconds, consumers, check);
         double sumNone = 0;
         double sumWith = 0;
         for (int round = 0; round < 2 * pairs; round++)
         {
             final int n = 0 == round % 2 ? 0 : consumers;
-            final double rate = round(n, seconds, payloadBytes);
+            final double rate = round(n, seconds, payloadBytes, check);
             if (0 == n)
             {
                 sumNone += rate;
@@ -71,7 +81,7 @@ public final class FanOutHarness
             sumNone / pairs, consumers, sumWith / pairs, sumWith / sumNone);
     }
 
-    private static double round(final int consumers, final int seconds, final int payloadBytes)
+    private static double round(final int consumers, final int seconds, final int payloadBytes, final String check)
     {
         final Path dir = BenchFiles.newTempDir("ptyq-fanout-");
         final List<ChildJvm> children = new ArrayList<>();
@@ -85,31 +95,23 @@ public final class FanOutHarness
             for (int i = 0; i < consumers; i++)
             {
                 children.add(ChildJvm.start(FanOutHarness.class, "consumer", dir.toString(),
-                    Integer.toString(payloadBytes)));
+                    Integer.toString(payloadBytes), check));
             }
             for (final ChildJvm child : children)
             {
                 child.awaitLine(READY);
             }
+            // Warm-up, not counted: the consumers' JIT compilers settle before the clock starts.
+            long frames = append(publisher, payload, payloadBytes, 1, System.nanoTime() + WARMUP_NS);
+            final long firstMeasured = frames;
             final long cpuStartNs = processCpuNs();
             final long startNs = System.nanoTime();
-            final long deadlineNs = startNs + TimeUnit.SECONDS.toNanos(seconds);
-            long frames = 1;
-            long nowNs;
-            do
-            {
-                for (int i = 0; i < 64; i++)
-                {
-                    fill(payload, frames);
-                    publisher.output(1, frames * payloadBytes, frames, payload, 0, payloadBytes);
-                    frames++;
-                }
-            }
-            while ((nowNs = System.nanoTime()) < deadlineNs);
+            frames = append(publisher, payload, payloadBytes, frames, startNs + TimeUnit.SECONDS.toNanos(seconds));
+            final long nowNs = System.nanoTime();
             final double elapsedS = (nowNs - startNs) / 1e9;
             final double cpuS = (processCpuNs() - cpuStartNs) / 1e9;
             publisher.marker(1, nowNs, END);
-            final double rate = (frames - 1) / elapsedS;
+            final double rate = (frames - firstMeasured) / elapsedS;
             final StringBuilder checked = new StringBuilder();
             for (final ChildJvm child : children)
             {
@@ -126,6 +128,33 @@ public final class FanOutHarness
             children.forEach(ChildJvm::close);
             BenchFiles.deleteRecursively(dir);
         }
+    }
+
+    /**
+     * Append frames from sequence {@code seq} until {@code deadlineNs}.
+     *
+     * @return the next sequence.
+     */
+    private static long append(
+        final JournalPublisher publisher,
+        final UnsafeBuffer payload,
+        final int payloadBytes,
+        final long seq,
+        final long deadlineNs)
+    {
+        long frames = seq;
+        do
+        {
+            for (int i = 0; i < 64; i++)
+            {
+                fill(payload, frames);
+                publisher.output(1, frames * payloadBytes, frames, payload, 0, payloadBytes);
+                frames++;
+            }
+        }
+        while (System.nanoTime() < deadlineNs);
+
+        return frames;
     }
 
     private static long processCpuNs()
@@ -147,9 +176,10 @@ public final class FanOutHarness
         }
     }
 
-    private static void runConsumer(final Path dir, final int payloadBytes)
+    private static void runConsumer(final Path dir, final int payloadBytes, final boolean everyByte)
     {
-        final long[] state = new long[3];
+        // frames read, errors, end seen, next expected sequence
+        final long[] state = new long[4];
         final JournalListener listener = new JournalListener()
         {
             @Override
@@ -158,11 +188,15 @@ public final class FanOutHarness
                 final DirectBuffer buffer, final int offset, final int length)
             {
                 final long seq = buffer.getLong(offset);
-                boolean ok = length == payloadBytes && seq == timestampNs && streamPosition == seq * payloadBytes;
-                for (int i = 8; ok && i + 8 <= length; i += 8)
+                // The first frame read is the round's first; after it every frame must follow with no gap.
+                final boolean inOrder = 0 == state[0] || seq == state[3];
+                boolean ok = inOrder && length == payloadBytes && seq == timestampNs &&
+                    streamPosition == seq * payloadBytes;
+                for (int i = 8; everyByte && ok && i + 8 <= length; i += 8)
                 {
                     ok = buffer.getLong(offset + i) == seq * 31 + i;
                 }
+                state[3] = seq + 1;
                 state[0]++;
                 if (!ok)
                 {
