@@ -122,6 +122,7 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
         final String command = CommandLine.join(argv);
         final String problem = spawnProblem(argv.get(0), workingDir, env.get("PATH"));
         PtyProcess process = null;
+        PtyMaster master = null;
         String failure = problem;
         if (null == problem)
         {
@@ -135,10 +136,16 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
                     .setConsole(false)
                     .setRedirectErrorStream(true)
                     .start();
+                master = new PtyMaster(process, PtySession.READ_BUFFER_LENGTH, PtySession.EXIT_CHECK_MS);
             }
             catch (final IOException | RuntimeException ex)
             {
                 failure = "cannot start '" + argv.get(0) + "': " + ex.getMessage();
+                if (null != process)
+                {
+                    process.destroyForcibly();
+                    process = null;
+                }
             }
         }
 
@@ -156,7 +163,7 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
 
         startCycles.put(sessionId, queue.rollCycle().toCycle(index));
         final PtySession session = new PtySession(
-            sessionId, name, process, cols, rows, queue, diskSpaceGuard, clock, errorHandler, this);
+            sessionId, name, process, master, cols, rows, queue, diskSpaceGuard, clock, errorHandler, this);
         sessions.put(sessionId, session);
         session.start();
         log.accept("session " + sessionId + label(name) + " started: pid " + process.pid() + ", " +

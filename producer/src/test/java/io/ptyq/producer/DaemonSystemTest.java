@@ -2,6 +2,7 @@ package io.ptyq.producer;
 
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.codec.control.DaemonProxy;
+import io.ptyq.codec.control.SessionCommandException;
 import io.ptyq.codec.sbe.ExitReason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +28,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -128,6 +130,42 @@ class DaemonSystemTest
             final String output = new String(JournalContents.read(journal).output(session), StandardCharsets.UTF_8);
             assertTrue(output.contains("got:hello"), output);
             assertTrue(output.endsWith("43 132\r\n"), output);
+        }
+    }
+
+    @Test
+    void shouldDeliverInputLargerThanThePtyBufferAndRefuseInputNobodyReads() throws Exception
+    {
+        daemon = DaemonProcess.start(journal, logs);
+        try (DaemonProxy proxy = DaemonProxy.connect(journal))
+        {
+            // Raw mode, so the line discipline passes every byte on and never discards a long line.
+            final long reader = proxy.newSession(new SessionSpec("reader", List.of("sh", "-c",
+                "stty raw -echo; echo ready; head -c 180000 | wc -c"), null, Map.of(), 80, 24));
+            awaitOutput(reader, "ready");
+            final byte[] chunk = new byte[60_000];
+            java.util.Arrays.fill(chunk, (byte)'x');
+            for (int i = 0; i < 3; i++)
+            {
+                proxy.input("reader", chunk);
+            }
+            awaitExit(reader);
+            assertTrue(new String(JournalContents.read(journal).output(reader), StandardCharsets.UTF_8)
+                .contains("180000"));
+
+            final long sleeper = proxy.newSession(new SessionSpec("sleeper", List.of("sh", "-c",
+                "stty raw -echo; echo ready; exec sleep 120"), null, Map.of(), 80, 24));
+            awaitOutput(sleeper, "ready");
+            final SessionCommandException refused = assertThrows(SessionCommandException.class, () ->
+            {
+                for (int i = 0; i < 20; i++)
+                {
+                    proxy.input("sleeper", chunk);
+                }
+            });
+            assertTrue(refused.getMessage().contains("has not read its input"), refused.getMessage());
+            proxy.signal("sleeper", 9);
+            awaitExit(sleeper);
         }
     }
 
