@@ -1,0 +1,59 @@
+package io.ptyq.consumer.asciicast;
+
+import io.ptyq.codec.CommandLine;
+import io.ptyq.consumer.JournalAdapter;
+import io.ptyq.consumer.JournalReader;
+import io.ptyq.consumer.SessionFilter;
+import io.ptyq.consumer.SessionRecord;
+import io.ptyq.consumer.StartPosition;
+
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.function.LongConsumer;
+
+/**
+ * Exports one session of a journal, as far as it is journaled now: what {@code ptyq export} and
+ * {@code ptyq record -o} run.
+ */
+public final class SessionExport
+{
+    private static final int POLL_LIMIT = 1024;
+
+    private SessionExport()
+    {
+    }
+
+    /**
+     * Read the session from its first frame to the journal's end and write it.
+     *
+     * @param journalDir the journal.
+     * @param session    the session, as the catalog lists it (its header fields are the fallback).
+     * @param format     what to write.
+     * @param out        where; not closed.
+     * @param progress   told the output bytes read so far after each batch of frames.
+     * @return the finished exporter, to ask about lossy characters and invalid frames.
+     */
+    public static AsciicastExporter export(
+        final Path journalDir,
+        final SessionRecord session,
+        final AsciicastFormat format,
+        final OutputStream out,
+        final LongConsumer progress)
+    {
+        final long sessionId = session.sessionId();
+        final AsciicastExporter exporter = new AsciicastExporter(sessionId, format, out)
+            .fallback(session.cols(), session.rows(), session.name(), CommandLine.join(session.argv()));
+        try (JournalReader reader = JournalReader.open(journalDir);
+            JournalAdapter adapter = reader.adapter(
+                exporter, StartPosition.beginning(), SessionFilter.only(sessionId)))
+        {
+            while (adapter.poll(POLL_LIMIT) > 0 && !exporter.exited())
+            {
+                progress.accept(exporter.outputBytes());
+            }
+        }
+        exporter.finish();
+
+        return exporter;
+    }
+}

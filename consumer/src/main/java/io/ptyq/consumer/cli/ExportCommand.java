@@ -1,0 +1,179 @@
+package io.ptyq.consumer.cli;
+
+import io.ptyq.codec.cli.CliException;
+import io.ptyq.codec.cli.JournalOption;
+import io.ptyq.consumer.DaemonStatus;
+import io.ptyq.consumer.SessionCatalog;
+import io.ptyq.consumer.SessionRecord;
+import io.ptyq.consumer.asciicast.AsciicastExporter;
+import io.ptyq.consumer.asciicast.AsciicastFormat;
+import io.ptyq.consumer.asciicast.SessionExport;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/**
+ * {@code ptyq export}: one session as an asciicast v2 or v3 file, or as its raw bytes.
+ */
+@Command(name = "export", mixinStandardHelpOptions = true,
+    description = {
+        "Write a session as asciicast (asciinema's format) or as its raw output bytes; a live session is written " +
+            "as far as it is journaled now.",
+        "Output is decoded as UTF-8 across frame boundaries; invalid bytes become U+FFFD and a line on stderr says " +
+            "the export was lossy (raw is always exact)."
+    })
+final class ExportCommand implements Runnable
+{
+    @Mixin
+    private JournalOption journal;
+
+    @Parameters(index = "0", paramLabel = "SESSION", description = "Session id or name.")
+    private String session;
+
+    @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "asciicast-v2",
+        description = "asciicast-v2, asciicast-v3 or raw (default: ${DEFAULT-VALUE}).")
+    private String formatName;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write to FILE (default: stdout).")
+    private Path output;
+
+    @Override
+    public void run()
+    {
+        final AsciicastFormat format = AsciicastFormat.fromLabel(formatName);
+        if (null == format)
+        {
+            throw CliException.usage("unknown --format '" + formatName + "' (asciicast-v2, asciicast-v3 or raw)");
+        }
+        final Path dir = journal.existing();
+        final SessionRecord record = find(dir, session);
+        if (null == output)
+        {
+            final OutputStream out = new FileOutputStream(FileDescriptor.out);
+            try
+            {
+                report(dir, export(dir, record, format, out));
+            }
+            catch (final UncheckedIOException ex)
+            {
+                // stdout closed (piped into head): stop quietly, as cat does.
+            }
+            return;
+        }
+
+        report(dir, exportToFile(dir, record, format, output));
+    }
+
+    /**
+     * Export into a file: written beside it under a temporary name and moved into place, so a failed export never
+     * leaves a file that looks complete.
+     */
+    static AsciicastExporter exportToFile(
+        final Path dir, final SessionRecord record, final AsciicastFormat format, final Path file)
+    {
+        final Path target = file.toAbsolutePath();
+        if (Files.isDirectory(target))
+        {
+            throw CliException.usage("-o " + file + " is a directory");
+        }
+        Path temp = null;
+        try
+        {
+            temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+            final AsciicastExporter exporter;
+            try (OutputStream out = Files.newOutputStream(temp))
+            {
+                exporter = export(dir, record, format, out);
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            temp = null;
+
+            return exporter;
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            final IOException cause = ex instanceof UncheckedIOException ? ((UncheckedIOException)ex).getCause() :
+                (IOException)ex;
+            throw CliException.runtime("cannot write " + file + ": " + describe(cause));
+        }
+        finally
+        {
+            if (null != temp)
+            {
+                try
+                {
+                    Files.deleteIfExists(temp);
+                }
+                catch (final IOException ignore)
+                {
+                    // Best effort: the message above is what matters.
+                }
+            }
+        }
+    }
+
+    static SessionRecord find(final Path dir, final String session)
+    {
+        final SessionCatalog catalog = SessionCatalog.load(dir);
+        final long sessionId = catalog.resolve(session);
+        if (sessionId < 0)
+        {
+            throw CliException.runtime("no session '" + session + "' in " + dir);
+        }
+        for (final SessionRecord record : catalog.sessions(DaemonStatus.isDaemonAlive(dir)))
+        {
+            if (record.sessionId() == sessionId)
+            {
+                return record;
+            }
+        }
+        throw new IllegalStateException("session " + sessionId + " resolved but not listed");
+    }
+
+    private static AsciicastExporter export(
+        final Path dir, final SessionRecord record, final AsciicastFormat format, final OutputStream out)
+    {
+        try (ProgressBar progress = ProgressBar.forStderr(record.outputBytes()))
+        {
+            final AsciicastExporter exporter = SessionExport.export(dir, record, format, out, progress);
+            out.flush();
+
+            return exporter;
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    private static void report(final Path dir, final AsciicastExporter exporter)
+    {
+        if (exporter.replacements() > 0)
+        {
+            System.err.println("ptyq: the export is lossy: " + exporter.replacements() + " invalid UTF-8 " +
+                "sequence(s) became U+FFFD (--format raw keeps the exact bytes)");
+        }
+        if (exporter.invalidFrames() > 0)
+        {
+            throw CliException.runtime("skipped " + exporter.invalidFrames() + " invalid frame(s) in " + dir +
+                ", first at " + exporter.firstInvalid());
+        }
+    }
+
+    private static String describe(final IOException ex)
+    {
+        final String message = ex.getMessage();
+        return ex.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2")
+            .toLowerCase(java.util.Locale.ROOT) + (null == message ? "" : " " + message);
+    }
+}
