@@ -7,8 +7,13 @@ import io.ptyq.consumer.SessionFilter;
 import io.ptyq.consumer.SessionRecord;
 import io.ptyq.consumer.StartPosition;
 
+import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.function.LongConsumer;
 
 /**
@@ -55,5 +60,56 @@ public final class SessionExport
         exporter.finish();
 
         return exporter;
+    }
+
+    /**
+     * Export into a file, written beside it under a temporary name and moved into place, so that a failed export
+     * never leaves a file that looks complete.
+     *
+     * @param file     the file to write; replaced if it exists.
+     * @param progress told the output bytes read so far.
+     * @return the finished exporter.
+     * @throws IOException if the file cannot be written.
+     */
+    public static AsciicastExporter exportToFile(
+        final Path journalDir,
+        final SessionRecord session,
+        final AsciicastFormat format,
+        final Path file,
+        final LongConsumer progress) throws IOException
+    {
+        final Path target = file.toAbsolutePath();
+        final Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
+        try
+        {
+            final AsciicastExporter exporter;
+            try (OutputStream out = Files.newOutputStream(temp))
+            {
+                exporter = export(journalDir, session, format, out, progress);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw ex.getCause();
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+
+            return exporter;
+        }
+        finally
+        {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    /**
+     * @return an I/O failure in words for one error line: {@code no such file /x/y}, {@code access denied /x}.
+     */
+    public static String describe(final IOException ex)
+    {
+        final String message = ex.getMessage();
+        final String kind = ex.getClass().getSimpleName().replace("Exception", "")
+            .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
+
+        return "i o".equals(kind) ? String.valueOf(message) : kind + (null == message ? "" : " " + message);
     }
 }

@@ -4,6 +4,7 @@ import io.ptyq.codec.cli.CliException;
 import io.ptyq.codec.cli.JournalOption;
 import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.control.SessionCommandException;
+import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.sbe.ExitReason;
 import io.ptyq.codec.sbe.SessionExitedDecoder;
 import io.ptyq.consumer.DaemonStatus;
@@ -94,7 +95,7 @@ final class AttachCommand implements Callable<Integer>
         final boolean writable = write && !catalog.hasEnded(sessionId);
         try (DaemonProxy proxy = writable ? connect(dir) : null)
         {
-            return attach(dir, record, proxy);
+            return attach(dir, record.sessionId(), record.cols(), record.rows(), proxy, fromNow, false);
         }
     }
 
@@ -122,9 +123,27 @@ final class AttachCommand implements Callable<Integer>
         }
     }
 
-    private int attach(final Path dir, final SessionRecord record, final DaemonProxy proxy)
+    /**
+     * Show a session in this terminal until it ends or, unless recording, the user detaches.
+     *
+     * @param cols      the session's columns as journaled, to resize it to this terminal when they differ.
+     * @param rows      the session's rows as journaled.
+     * @param proxy     where keys and resizes go, or null for a read-only attach.
+     * @param fromNow   skip the output so far.
+     * @param recording {@code ptyq record}: every key goes to the session (no detach key, no grace for escape
+     *                  sequences), no screen clearing, the outcome line names the journal, and a journal
+     *                  whose writer goes away ends it the same way.
+     * @return the exit code to give.
+     */
+    static int attach(
+        final Path dir,
+        final long sessionId,
+        final int cols,
+        final int rows,
+        final SessionCommands proxy,
+        final boolean fromNow,
+        final boolean recording)
     {
-        final long sessionId = record.sessionId();
         final OutputStream out = new FileOutputStream(FileDescriptor.out);
         final TerminalModes modes = new TerminalModes();
         final SessionOutput output = new SessionOutput(sessionId, out, modes);
@@ -142,19 +161,24 @@ final class AttachCommand implements Callable<Integer>
                 drain(adapter);
                 output.emitting(true);
             }
-            else if (null != terminal)
+            else if (null != terminal && !recording)
             {
                 output.write(CLEAR_SCREEN);
             }
 
             AttachKeys keys = null;
-            if (null != terminal)
+            if (null != terminal || (recording && null != proxy))
             {
-                if (null != proxy)
+                if (null != proxy && null != terminal)
                 {
-                    resizeIfDifferent(proxy, sessionRef, terminal.size(), record.cols(), record.rows());
+                    resizeIfDifferent(proxy, sessionRef, terminal.size(), cols, rows);
                 }
-                keys = new AttachKeys(new FileInputStream(FileDescriptor.in), proxy, sessionRef);
+                keys = new AttachKeys(new FileInputStream(FileDescriptor.in), proxy, sessionRef, !recording);
+                if (recording)
+                {
+                    // The session starts with this terminal: what it answers on stdin is for the session.
+                    keys.forwardAfter(0);
+                }
                 keys.start();
             }
 
@@ -186,7 +210,8 @@ final class AttachCommand implements Callable<Integer>
 
         // On stderr, so that stdout carries nothing but the session's bytes when it is redirected.
         final PrintStream err = System.err;
-        final String outcome = ended ? output.exitLine() : "detached from session " + sessionId;
+        final String outcome = !ended ? "detached from session " + sessionId :
+            recording ? output.exitLine() + "; recorded in " + dir : output.exitLine();
         err.print(lineBreak(terminal, output) + "[ptyq: " + outcome + "]" + (null != terminal ? "\r\n" : "\n"));
         if (output.invalidFrames > 0)
         {
@@ -218,7 +243,7 @@ final class AttachCommand implements Callable<Integer>
         final SessionOutput output,
         final AttachTerminal terminal,
         final AttachKeys keys,
-        final DaemonProxy proxy,
+        final SessionCommands proxy,
         final String sessionRef)
     {
         // Spin briefly, then park up to 2 ms: keeps keystroke echo prompt without burning a core while idle.
@@ -296,7 +321,7 @@ final class AttachCommand implements Callable<Integer>
     }
 
     private static void resizeIfDifferent(
-        final DaemonProxy proxy, final String sessionRef, final Size size, final int cols, final int rows)
+        final SessionCommands proxy, final String sessionRef, final Size size, final int cols, final int rows)
     {
         if (size.getColumns() > 0 && size.getRows() > 0 && (size.getColumns() != cols || size.getRows() != rows))
         {
@@ -304,7 +329,7 @@ final class AttachCommand implements Callable<Integer>
         }
     }
 
-    private static void resize(final DaemonProxy proxy, final String sessionRef, final int cols, final int rows)
+    private static void resize(final SessionCommands proxy, final String sessionRef, final int cols, final int rows)
     {
         try
         {

@@ -20,7 +20,6 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /**
  * {@code ptyq export}: one session as an asciicast v2 or v3 file, or as its raw bytes.
@@ -74,51 +73,20 @@ final class ExportCommand implements Runnable
         report(dir, exportToFile(dir, record, format, output));
     }
 
-    /**
-     * Export into a file: written beside it under a temporary name and moved into place, so a failed export never
-     * leaves a file that looks complete.
-     */
-    static AsciicastExporter exportToFile(
+    private static AsciicastExporter exportToFile(
         final Path dir, final SessionRecord record, final AsciicastFormat format, final Path file)
     {
-        final Path target = file.toAbsolutePath();
-        if (Files.isDirectory(target))
+        if (Files.isDirectory(file))
         {
             throw CliException.usage("-o " + file + " is a directory");
         }
-        Path temp = null;
-        try
+        try (ProgressBar progress = ProgressBar.forStderr(record.outputBytes()))
         {
-            temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
-            final AsciicastExporter exporter;
-            try (OutputStream out = Files.newOutputStream(temp))
-            {
-                exporter = export(dir, record, format, out);
-            }
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
-
-            return exporter;
+            return SessionExport.exportToFile(dir, record, format, file, progress);
         }
-        catch (final IOException | UncheckedIOException ex)
+        catch (final IOException ex)
         {
-            final IOException cause = ex instanceof UncheckedIOException ? ((UncheckedIOException)ex).getCause() :
-                (IOException)ex;
-            throw CliException.runtime("cannot write " + file + ": " + describe(cause));
-        }
-        finally
-        {
-            if (null != temp)
-            {
-                try
-                {
-                    Files.deleteIfExists(temp);
-                }
-                catch (final IOException ignore)
-                {
-                    // Best effort: the message above is what matters.
-                }
-            }
+            throw CliException.runtime("cannot write " + file + ": " + SessionExport.describe(ex));
         }
     }
 
@@ -168,12 +136,5 @@ final class ExportCommand implements Runnable
             throw CliException.runtime("skipped " + exporter.invalidFrames() + " invalid frame(s) in " + dir +
                 ", first at " + exporter.firstInvalid());
         }
-    }
-
-    private static String describe(final IOException ex)
-    {
-        final String message = ex.getMessage();
-        return ex.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2")
-            .toLowerCase(java.util.Locale.ROOT) + (null == message ? "" : " " + message);
     }
 }

@@ -1,0 +1,63 @@
+package io.ptyq.consumer.cli;
+
+import io.ptyq.codec.control.SessionCommands;
+
+import org.jline.terminal.Size;
+import org.jline.terminal.Terminal;
+import org.jline.terminal.TerminalBuilder;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * This process's terminal joined to a session for {@code ptyq record}, which the producer runs: raw mode through
+ * JLine, every key to the session, this terminal's size to it on every SIGWINCH, and its output from the journal
+ * onto the terminal until it exits. The terminal is restored however it ends.
+ */
+public final class SessionTerminal
+{
+    private SessionTerminal()
+    {
+    }
+
+    /**
+     * Run until the session's exit is journaled; without a terminal, stdin is forwarded and output printed.
+     *
+     * @param journalDir the journal the session is written to.
+     * @param sessionId  the session, already started at this terminal's size.
+     * @param cols       the columns it was started with.
+     * @param rows       the rows it was started with.
+     * @param commands   where keys and resizes go: the in-process daemon, or a daemon's control socket.
+     * @return the session's exit code (128+signal when a signal ended it; 1 when it was abandoned).
+     */
+    public static int record(
+        final Path journalDir, final long sessionId, final int cols, final int rows, final SessionCommands commands)
+    {
+        return AttachCommand.attach(journalDir, sessionId, cols, rows, commands, false, true);
+    }
+
+    /**
+     * @return this process's terminal size as {@code cols << 32 | rows}, or -1 when stdin and stdout are not a
+     * terminal or it does not say.
+     */
+    public static long size()
+    {
+        if (!AttachTerminal.hasTerminal())
+        {
+            return -1;
+        }
+        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(false).build())
+        {
+            final Size size = terminal.getSize();
+            if (size.getColumns() < 1 || size.getRows() < 1)
+            {
+                return -1;
+            }
+            return (long)size.getColumns() << 32 | size.getRows();
+        }
+        catch (final IOException | IllegalStateException ex)
+        {
+            return -1;
+        }
+    }
+}
