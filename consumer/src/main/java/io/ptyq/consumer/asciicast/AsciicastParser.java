@@ -117,8 +117,8 @@ public final class AsciicastParser
     private AsciicastHeader parseFile(final InputStream in, final AsciicastListener listener)
         throws AsciicastException, IOException
     {
-        final LineLimitedStream limited = new LineLimitedStream(in);
-        try (JsonParser parser = FACTORY.createParser(limited))
+        final JsonParser parser = FACTORY.createParser(new LineLimitedStream(in));
+        try (parser)
         {
             final JsonToken first = parser.nextToken();
             if (null == first)
@@ -157,16 +157,16 @@ public final class AsciicastParser
         }
         catch (final JsonEOFException ex)
         {
-            throw new AsciicastException(lineOf(ex), "the file ends in the middle of " +
+            throw new AsciicastException(lineOf(parser, ex), "the file ends in the middle of " +
                 (1 == version ? "the document" : "a line") + " (truncated?)");
         }
         catch (final StreamConstraintsException ex)
         {
-            throw new AsciicastException(lineOf(ex), "a value is too large: " + firstSentence(ex));
+            throw new AsciicastException(lineOf(parser, ex), "a value is too large: " + firstSentence(ex));
         }
         catch (final JsonProcessingException ex)
         {
-            throw new AsciicastException(lineOf(ex), "not valid JSON: " + firstSentence(ex));
+            throw new AsciicastException(lineOf(parser, ex), "not valid JSON: " + firstSentence(ex));
         }
 
         return new AsciicastHeader(version, cols, rows, timestampSec, command, title, events, lastTimeNs, exitStatus);
@@ -445,9 +445,11 @@ public final class AsciicastParser
         return new AsciicastException(parser.currentTokenLocation().getLineNr(), message);
     }
 
-    private static long lineOf(final JsonProcessingException ex)
+    private static long lineOf(final JsonParser parser, final JsonProcessingException ex)
     {
-        return null == ex.getLocation() ? 0 : Math.max(0, ex.getLocation().getLineNr());
+        final long line = null == ex.getLocation() ? -1 : ex.getLocation().getLineNr();
+
+        return line > 0 ? line : Math.max(0, parser.currentLocation().getLineNr());
     }
 
     private static String firstSentence(final JsonProcessingException ex)
