@@ -22,7 +22,8 @@ import java.math.RoundingMode;
  * <p>
  * Strict where a mistake would corrupt a session (sizes, times, event shape, exit status, truncation) and tolerant
  * where asciinema's players are (unknown header keys and event codes, blank lines, a v2 time slightly before the
- * previous one, which is read as the previous one). Every error names the line. Not thread safe; one file per call.
+ * previous one, which is read as the previous one; a width or height of 0, which asciinema writes when its terminal
+ * had no size, read as 80x24). Every error names the line. Not thread safe; one file per call.
  */
 public final class AsciicastParser
 {
@@ -42,6 +43,8 @@ public final class AsciicastParser
     static final long MAX_TIME_SECONDS = 10L * 366 * 24 * 3600;
 
     private static final int MAX_DIMENSION = 65535;
+    private static final int DEFAULT_COLS = 80;
+    private static final int DEFAULT_ROWS = 24;
 
     private static final JsonFactory FACTORY = new JsonFactoryBuilder()
         .streamReadConstraints(StreamReadConstraints.builder()
@@ -415,12 +418,13 @@ public final class AsciicastParser
         throws IOException, AsciicastException
     {
         final int value = intValue(parser, token, what);
-        if (value < 1 || value > MAX_DIMENSION)
+        if (value < 0 || value > MAX_DIMENSION)
         {
             throw error(parser, what + " " + value + " is not from 1 to " + MAX_DIMENSION);
         }
 
-        return value;
+        // asciinema writes 0 when its terminal had no size (a headless run): read as the usual default.
+        return 0 == value ? ("width".equals(what) || "term.cols".equals(what) ? DEFAULT_COLS : DEFAULT_ROWS) : value;
     }
 
     private static String string(final JsonParser parser, final JsonToken token, final String what)

@@ -74,7 +74,7 @@ final class AttachTerminal implements AutoCloseable
         return attachTerminal;
     }
 
-    static boolean hasTerminal()
+    private static boolean hasTerminal()
     {
         final Console console = System.console();
         if (null == console)

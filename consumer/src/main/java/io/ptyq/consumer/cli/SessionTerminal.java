@@ -2,11 +2,6 @@ package io.ptyq.consumer.cli;
 
 import io.ptyq.codec.control.SessionCommands;
 
-import org.jline.terminal.Size;
-import org.jline.terminal.Terminal;
-import org.jline.terminal.TerminalBuilder;
-
-import java.io.IOException;
 import java.nio.file.Path;
 
 /**
@@ -34,30 +29,5 @@ public final class SessionTerminal
         final Path journalDir, final long sessionId, final int cols, final int rows, final SessionCommands commands)
     {
         return AttachCommand.attach(journalDir, sessionId, cols, rows, commands, false, true);
-    }
-
-    /**
-     * @return this process's terminal size as {@code cols << 32 | rows}, or -1 when stdin and stdout are not a
-     * terminal or it does not say.
-     */
-    public static long size()
-    {
-        if (!AttachTerminal.hasTerminal())
-        {
-            return -1;
-        }
-        try (Terminal terminal = TerminalBuilder.builder().system(true).dumb(false).build())
-        {
-            final Size size = terminal.getSize();
-            if (size.getColumns() < 1 || size.getRows() < 1)
-            {
-                return -1;
-            }
-            return (long)size.getColumns() << 32 | size.getRows();
-        }
-        catch (final IOException | IllegalStateException ex)
-        {
-            return -1;
-        }
     }
 }

@@ -59,6 +59,15 @@ class AsciicastParserTest
     }
 
     @Test
+    void shouldReadAZeroSizeAsTheDefault() throws Exception
+    {
+        final AsciicastHeader header = parse("{\"version\": 2, \"width\": 0, \"height\": 0}\n", new ArrayList<>());
+
+        assertEquals(80, header.cols());
+        assertEquals(24, header.rows());
+    }
+
+    @Test
     void shouldNameTheLineOfEachMistake()
     {
         final String header = "{\"version\": 2, \"width\": 80, \"height\": 24}\n";

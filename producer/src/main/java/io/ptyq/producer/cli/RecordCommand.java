@@ -91,7 +91,7 @@ final class RecordCommand implements Callable<Integer>
             throw CliException.runtime("journal path " + dir + " is not a directory");
         }
 
-        final long size = SessionTerminal.size();
+        final long size = TerminalWindow.size();
         final int cols = size > 0 ? (int)(size >>> 32) : DEFAULT_COLS;
         final int rows = size > 0 ? (int)size : DEFAULT_ROWS;
         final int exitCode;
