@@ -22,19 +22,18 @@ import java.util.concurrent.TimeUnit;
  * {@code ptyq export} of a long session against {@code asciinema cat} of the same session as asciicast v2, each run
  * as a user runs it (a new process per round, output to /dev/null), alternating in one run.
  * <p>
- * The session is synthesized straight into a journal: Output frames of 4 KiB of terminal text (SGR escapes and
- * multi-byte UTF-8, which the fixed frame size cuts in the middle of characters, so the carried decoder works), 1 ms
- * apart, between a SessionStarted and a SessionExited. The v2 file for asciinema is ptyq's own export of it, checked
+ * The session is synthesized straight into a journal: Output frames of a fixed size (4 KiB: what the daemon
+ * journals under a flood of output; 256 B: output at the pace of lines) of terminal text (SGR escapes and multi-byte
+ * UTF-8, which the fixed frame size cuts in the middle of characters, so the carried decoder works), 1 ms apart, between a SessionStarted and a SessionExited. The v2 file for asciinema is ptyq's own export of it, checked
  * first to play back, through {@code asciinema cat}, as exactly the session's bytes. MB/s counts the session's output
  * bytes. {@code asciinema cat} wants a terminal for its stdin, so it runs under {@code script}; a round of
  * {@code script} running {@code true} is timed too, to show that this costs next to nothing.
  * <p>
- * Arguments: session MiB of output (200), rounds (3).
+ * Arguments: session MiB of output (200), output bytes per frame (4096), rounds (3).
  */
 public final class ExportHarness
 {
     private static final long SESSION_ID = 1;
-    private static final int FRAME_BYTES = 4096;
     private static final long START_NS = 1_760_000_000_000_000_000L;
     private static final long FRAME_INTERVAL_NS = 1_000_000L;
 
@@ -50,9 +49,10 @@ public final class ExportHarness
     public static void main(final String[] args) throws Exception
     {
         final long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 200;
-        final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
-        final long frameCount = (megabytes << 20) / FRAME_BYTES;
-        final long outputBytes = frameCount * FRAME_BYTES;
+        final int frameBytes = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
+        final int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        final long frameCount = (megabytes << 20) / frameBytes;
+        final long outputBytes = frameCount * frameBytes;
         final Path dir = BenchFiles.newTempDir("ptyq-export-");
         final Path journal = dir.resolve("journal");
         final Path cast = dir.resolve("session.cast");
@@ -61,7 +61,7 @@ public final class ExportHarness
         try
         {
             long startNs = System.nanoTime();
-            write(journal, frameCount);
+            write(journal, frameCount, frameBytes);
             System.out.printf("wrote a session of %,d output bytes in %,d frames in %.2f s%n", outputBytes, frameCount,
                 (System.nanoTime() - startNs) / 1e9);
 
@@ -107,9 +107,9 @@ public final class ExportHarness
         }
     }
 
-    private static void write(final Path journal, final long frameCount)
+    private static void write(final Path journal, final long frameCount, final int frameBytes)
     {
-        final UnsafeBuffer payload = new UnsafeBuffer(Payloads.terminalOutput(FRAME_BYTES * 7));
+        final UnsafeBuffer payload = new UnsafeBuffer(Payloads.terminalOutput(frameBytes * 7));
         JournalFiles.secureDirectory(journal);
         try (SingleChronicleQueue queue = JournalFiles.openForWrite(journal);
             JournalPublisher publisher = new JournalPublisher(queue))
@@ -119,10 +119,10 @@ public final class ExportHarness
             for (long i = 0; i < frameCount; i++)
             {
                 // Seven different cuts of the pattern, so frames start and end at different places in it.
-                final int offset = (int)(i % 7) * FRAME_BYTES;
+                final int offset = (int)(i % 7) * frameBytes;
                 publisher.output(SESSION_ID, position, START_NS + (i + 1) * FRAME_INTERVAL_NS, payload, offset,
-                    FRAME_BYTES);
-                position += FRAME_BYTES;
+                    frameBytes);
+                position += frameBytes;
             }
             publisher.sessionExited(SESSION_ID, START_NS + (frameCount + 1) * FRAME_INTERVAL_NS, 0, 0,
                 ExitReason.EXITED, position, "");

@@ -20,19 +20,6 @@ final class JsonStringEscaper
     private static final byte REPLACEMENT_1 = (byte)0xBF;
     private static final byte REPLACEMENT_2 = (byte)0xBD;
 
-    /**
-     * 0: copied as is; 1: escaped; 2: the lead byte of a multibyte sequence or an invalid byte.
-     */
-    private static final byte[] KIND = new byte[256];
-
-    static
-    {
-        for (int b = 0; b < 256; b++)
-        {
-            KIND[b] = (byte)(b < 0x20 || '"' == b || '\\' == b ? 1 : b >= 0x80 ? 2 : 0);
-        }
-    }
-
     private final byte[] pending = new byte[8];
     private int pendingLength;
     private long replacements;
@@ -95,46 +82,50 @@ final class JsonStringEscaper
             pendingLength = 0;
         }
 
-        final byte[] kind = KIND;
         while (i < end)
         {
-            final int b = src[i] & 0xFF;
-            switch (kind[b])
+            // Runs of bytes copied as they are (printable ASCII, DEL) are found first and copied in one go.
+            final int runStart = i;
+            byte b = 0;
+            while (i < end && (b = src[i]) >= 0x20 && '"' != b && '\\' != b)
             {
-                case 0:
-                    dst[d++] = (byte)b;
-                    i++;
-                    break;
-
-                case 1:
-                    d = escapeAscii(b, dst, d);
-                    i++;
-                    break;
-
-                default:
+                i++;
+            }
+            if (i > runStart)
+            {
+                System.arraycopy(src, runStart, dst, d, i - runStart);
+                d += i - runStart;
+                if (i == end)
                 {
-                    final int result = decodeOne(src, i, end);
-                    if (result > 0)
-                    {
-                        for (int k = 0; k < result; k++)
-                        {
-                            dst[d++] = src[i + k];
-                        }
-                        i += result;
-                    }
-                    else if (result < 0)
-                    {
-                        d = replacement(dst, d);
-                        i -= result;
-                    }
-                    else
-                    {
-                        pendingLength = end - i;
-                        System.arraycopy(src, i, pending, 0, pendingLength);
-                        i = end;
-                    }
                     break;
                 }
+            }
+
+            if (b >= 0)
+            {
+                d = escapeAscii(b, dst, d);
+                i++;
+                continue;
+            }
+            final int result = decodeOne(src, i, end);
+            if (result > 0)
+            {
+                for (int k = 0; k < result; k++)
+                {
+                    dst[d++] = src[i + k];
+                }
+                i += result;
+            }
+            else if (result < 0)
+            {
+                d = replacement(dst, d);
+                i -= result;
+            }
+            else
+            {
+                pendingLength = end - i;
+                System.arraycopy(src, i, pending, 0, pendingLength);
+                i = end;
             }
         }
 
