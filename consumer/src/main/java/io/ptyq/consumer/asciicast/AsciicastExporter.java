@@ -45,6 +45,7 @@ public final class AsciicastExporter implements JournalListener
     private final JsonStringEscaper outputEscaper = new JsonStringEscaper();
     private final JsonStringEscaper inputEscaper = new JsonStringEscaper();
     private int position;
+    private boolean found;
     private long startNs = UNKNOWN;
     private long lastMicros;
     private long outputBytes;
@@ -77,6 +78,14 @@ public final class AsciicastExporter implements JournalListener
     {
         this.fallback = new Fallback(cols, rows, name, command);
         return this;
+    }
+
+    /**
+     * @return whether any frame of the session has been read.
+     */
+    public boolean found()
+    {
+        return found;
     }
 
     /**
@@ -134,6 +143,7 @@ public final class AsciicastExporter implements JournalListener
         {
             return;
         }
+        found = true;
         final int cols = decoder.cols();
         final int rows = decoder.rows();
         final String name = decoder.name();
@@ -233,7 +243,7 @@ public final class AsciicastExporter implements JournalListener
      */
     public void finish()
     {
-        if (AsciicastFormat.RAW != format)
+        if (AsciicastFormat.RAW != format && (found || null != fallback))
         {
             startIfNeeded(UNKNOWN);
             flushEscapers(UNKNOWN);
@@ -262,6 +272,7 @@ public final class AsciicastExporter implements JournalListener
 
     private void startIfNeeded(final long timestampNs)
     {
+        found = true;
         if (UNKNOWN != startNs)
         {
             return;

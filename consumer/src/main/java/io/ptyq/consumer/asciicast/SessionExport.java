@@ -32,22 +32,28 @@ public final class SessionExport
      * Read the session from its first frame to the journal's end and write it.
      *
      * @param journalDir the journal.
-     * @param session    the session, as the catalog lists it (its header fields are the fallback).
+     * @param session    the session as the catalog lists it (its header fields are the fallback), or null when only
+     *                   its id is known: the journal is then not listed first.
+     * @param sessionId  the session's id.
      * @param format     what to write.
      * @param out        where; not closed.
      * @param progress   told the output bytes read so far after each batch of frames.
-     * @return the finished exporter, to ask about lossy characters and invalid frames.
+     * @return the finished exporter, to ask about lossy characters and invalid frames; null when no frame of the
+     * session is in the journal and it was not listed, and then nothing was written.
      */
     public static AsciicastExporter export(
         final Path journalDir,
         final SessionRecord session,
+        final long sessionId,
         final AsciicastFormat format,
         final OutputStream out,
         final LongConsumer progress)
     {
-        final long sessionId = session.sessionId();
-        final AsciicastExporter exporter = new AsciicastExporter(sessionId, format, out)
-            .fallback(session.cols(), session.rows(), session.name(), CommandLine.join(session.argv()));
+        final AsciicastExporter exporter = new AsciicastExporter(sessionId, format, out);
+        if (null != session)
+        {
+            exporter.fallback(session.cols(), session.rows(), session.name(), CommandLine.join(session.argv()));
+        }
         try (JournalReader reader = JournalReader.open(journalDir);
             JournalAdapter adapter = reader.adapter(
                 exporter, StartPosition.beginning(), SessionFilter.only(sessionId)))
@@ -56,6 +62,10 @@ public final class SessionExport
             {
                 progress.accept(exporter.outputBytes());
             }
+        }
+        if (!exporter.found() && null == session)
+        {
+            return null;
         }
         exporter.finish();
 
@@ -68,12 +78,13 @@ public final class SessionExport
      *
      * @param file     the file to write; replaced if it exists.
      * @param progress told the output bytes read so far.
-     * @return the finished exporter.
+     * @return the finished exporter, or null (and no file) as {@link #export} says.
      * @throws IOException if the file cannot be written.
      */
     public static AsciicastExporter exportToFile(
         final Path journalDir,
         final SessionRecord session,
+        final long sessionId,
         final AsciicastFormat format,
         final Path file,
         final LongConsumer progress) throws IOException
@@ -85,13 +96,16 @@ public final class SessionExport
             final AsciicastExporter exporter;
             try (OutputStream out = Files.newOutputStream(temp))
             {
-                exporter = export(journalDir, session, format, out, progress);
+                exporter = export(journalDir, session, sessionId, format, out, progress);
             }
             catch (final UncheckedIOException ex)
             {
                 throw ex.getCause();
             }
-            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            if (null != exporter)
+            {
+                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
 
             return exporter;
         }

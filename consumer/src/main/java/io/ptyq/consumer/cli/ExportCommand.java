@@ -55,39 +55,46 @@ final class ExportCommand implements Runnable
             throw CliException.usage("unknown --format '" + formatName + "' (asciicast-v2, asciicast-v3 or raw)");
         }
         final Path dir = journal.existing();
-        final SessionRecord record = find(dir, session);
-        if (null == output)
+        // A session given by id is exported in one pass; the journal is listed first only to resolve a name or to
+        // know the total for a progress bar.
+        final boolean byId = session.matches("\\d{1,18}");
+        final boolean progressBar = ProgressBar.isStderrTerminal();
+        final SessionRecord record = byId && !progressBar ? null : find(dir, session);
+        final long sessionId = null != record ? record.sessionId() : Long.parseLong(session);
+        final AsciicastExporter exporter;
+        try (ProgressBar progress = ProgressBar.forStderr(null == record ? 0 : record.outputBytes()))
         {
-            final OutputStream out = new FileOutputStream(FileDescriptor.out);
-            try
+            if (null == output)
             {
-                report(dir, export(dir, record, format, out));
+                final OutputStream out = new FileOutputStream(FileDescriptor.out);
+                exporter = SessionExport.export(dir, record, sessionId, format, out, progress);
+                out.flush();
             }
-            catch (final UncheckedIOException ex)
+            else
+            {
+                if (Files.isDirectory(output))
+                {
+                    throw CliException.usage("-o " + output + " is a directory");
+                }
+                exporter = SessionExport.exportToFile(dir, record, sessionId, format, output, progress);
+            }
+        }
+        catch (final UncheckedIOException | IOException ex)
+        {
+            if (null == output)
             {
                 // stdout closed (piped into head): stop quietly, as cat does.
+                return;
             }
-            return;
+            final IOException cause = ex instanceof IOException ? (IOException)ex :
+                ((UncheckedIOException)ex).getCause();
+            throw CliException.runtime("cannot write " + output + ": " + SessionExport.describe(cause));
         }
-
-        report(dir, exportToFile(dir, record, format, output));
-    }
-
-    private static AsciicastExporter exportToFile(
-        final Path dir, final SessionRecord record, final AsciicastFormat format, final Path file)
-    {
-        if (Files.isDirectory(file))
+        if (null == exporter)
         {
-            throw CliException.usage("-o " + file + " is a directory");
+            throw CliException.runtime("no session '" + session + "' in " + dir);
         }
-        try (ProgressBar progress = ProgressBar.forStderr(record.outputBytes()))
-        {
-            return SessionExport.exportToFile(dir, record, format, file, progress);
-        }
-        catch (final IOException ex)
-        {
-            throw CliException.runtime("cannot write " + file + ": " + SessionExport.describe(ex));
-        }
+        report(dir, exporter);
     }
 
     static SessionRecord find(final Path dir, final String session)
@@ -106,22 +113,6 @@ final class ExportCommand implements Runnable
             }
         }
         throw new IllegalStateException("session " + sessionId + " resolved but not listed");
-    }
-
-    private static AsciicastExporter export(
-        final Path dir, final SessionRecord record, final AsciicastFormat format, final OutputStream out)
-    {
-        try (ProgressBar progress = ProgressBar.forStderr(record.outputBytes()))
-        {
-            final AsciicastExporter exporter = SessionExport.export(dir, record, format, out, progress);
-            out.flush();
-
-            return exporter;
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
     }
 
     private static void report(final Path dir, final AsciicastExporter exporter)

@@ -60,7 +60,8 @@ class AsciicastExporterTest
             for (final AsciicastFormat format : List.of(AsciicastFormat.ASCIICAST_V2, AsciicastFormat.ASCIICAST_V3))
             {
                 final ByteArrayOutputStream out = new ByteArrayOutputStream();
-                final AsciicastExporter exporter = SessionExport.export(dir, session, format, out, done -> { });
+                final AsciicastExporter exporter =
+                    SessionExport.export(dir, session, session.sessionId(), format, out, done -> { });
                 final StringBuilder output = new StringBuilder();
                 AsciicastParser.parse(new ByteArrayInputStream(out.toByteArray()), (timeNs, code, data) ->
                 {
@@ -129,14 +130,15 @@ class AsciicastExporterTest
         final SessionRecord session = SessionCatalog.load(dir).sessions(true).get(0);
 
         final ByteArrayOutputStream v2 = new ByteArrayOutputStream();
-        final AsciicastExporter exporter = SessionExport.export(dir, session, AsciicastFormat.ASCIICAST_V2, v2,
-            done -> { });
+        final AsciicastExporter exporter = SessionExport.export(
+            dir, session, session.sessionId(), AsciicastFormat.ASCIICAST_V2, v2, done -> { });
         assertEquals(2, exporter.replacements());
         assertTrue(v2.toString(StandardCharsets.UTF_8).endsWith(
             "[0.000001, \"o\", \"a\uFFFDb\"]\n[0.000001, \"o\", \"\uFFFD\"]\n"), v2.toString(StandardCharsets.UTF_8));
 
         final ByteArrayOutputStream raw = new ByteArrayOutputStream();
-        assertEquals(0, SessionExport.export(dir, session, AsciicastFormat.RAW, raw, done -> { }).replacements());
+        assertEquals(0, SessionExport.export(
+            dir, session, session.sessionId(), AsciicastFormat.RAW, raw, done -> { }).replacements());
         assertArrayEquals(invalid, raw.toByteArray());
     }
 
@@ -156,7 +158,7 @@ class AsciicastExporterTest
         }
         final SessionRecord session = SessionCatalog.load(dir).sessions(false).get(0);
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SessionExport.export(dir, session, AsciicastFormat.ASCIICAST_V2, out, done -> { });
+        SessionExport.export(dir, session, session.sessionId(), AsciicastFormat.ASCIICAST_V2, out, done -> { });
 
         final long[] newlines = {0};
         AsciicastParser.parse(new ByteArrayInputStream(out.toByteArray()),
@@ -172,7 +174,7 @@ class AsciicastExporterTest
             session = candidate.sessionId() == sessionId ? candidate : session;
         }
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        SessionExport.export(dir, session, format, out, done -> { });
+        SessionExport.export(dir, session, session.sessionId(), format, out, done -> { });
 
         return out.toString(StandardCharsets.UTF_8);
     }

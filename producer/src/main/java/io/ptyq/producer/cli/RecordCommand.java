@@ -153,7 +153,8 @@ final class RecordCommand implements Callable<Integer>
         }
         try
         {
-            final AsciicastExporter exporter = SessionExport.exportToFile(dir, record, format, output, done -> { });
+            final AsciicastExporter exporter = SessionExport.exportToFile(
+                dir, record, sessionId, format, output, done -> { });
             if (exporter.replacements() > 0)
             {
                 System.err.println("ptyq: " + output + " is lossy: " + exporter.replacements() + " invalid UTF-8 " +
