@@ -95,15 +95,16 @@ final class RecordCommand implements Callable<Integer>
         final int cols = size > 0 ? (int)(size >>> 32) : DEFAULT_COLS;
         final int rows = size > 0 ? (int)size : DEFAULT_ROWS;
         final int exitCode;
+        final long sessionId;
         try (Writer writer = Writer.open(dir, recordInput))
         {
-            final long sessionId = start(writer.commands, cols, rows);
+            sessionId = start(writer.commands, cols, rows);
             exitCode = SessionTerminal.record(dir, sessionId, cols, rows, writer.commands);
-            writer.close();
-            if (null != output)
-            {
-                writeOutput(dir, sessionId, format);
-            }
+        }
+        // The journal is released (and anything the session left running hung up) before the file is written.
+        if (null != output)
+        {
+            writeOutput(dir, sessionId, format);
         }
 
         return exitCode;
