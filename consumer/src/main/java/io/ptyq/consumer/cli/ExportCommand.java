@@ -54,6 +54,10 @@ final class ExportCommand implements Runnable
         {
             throw CliException.usage("unknown --format '" + formatName + "' (asciicast-v2, asciicast-v3 or raw)");
         }
+        if (null != output)
+        {
+            OutputFiles.check(output);
+        }
         final Path dir = journal.existing();
         // A session given by id is exported in one pass; the journal is listed first only to resolve a name or to
         // know the total for a progress bar.
@@ -72,10 +76,6 @@ final class ExportCommand implements Runnable
             }
             else
             {
-                if (Files.isDirectory(output))
-                {
-                    throw CliException.usage("-o " + output + " is a directory");
-                }
                 exporter = SessionExport.exportToFile(dir, record, sessionId, format, output, progress);
             }
         }

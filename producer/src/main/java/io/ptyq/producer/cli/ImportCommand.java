@@ -190,6 +190,10 @@ final class ImportCommand implements Runnable
 
     private static AsciicastHeader parse(final Path file, final AsciicastListener listener)
     {
+        if (Files.isDirectory(file))
+        {
+            throw CliException.runtime(file + " is a directory, not an asciicast file");
+        }
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16))
         {
             return AsciicastParser.parse(in, listener);

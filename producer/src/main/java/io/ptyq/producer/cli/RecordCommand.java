@@ -11,6 +11,7 @@ import io.ptyq.consumer.SessionRecord;
 import io.ptyq.consumer.asciicast.AsciicastExporter;
 import io.ptyq.consumer.asciicast.AsciicastFormat;
 import io.ptyq.consumer.asciicast.SessionExport;
+import io.ptyq.consumer.cli.OutputFiles;
 import io.ptyq.consumer.cli.SessionTerminal;
 import io.ptyq.producer.Daemon;
 import io.ptyq.producer.DaemonMarkFile;
@@ -81,9 +82,10 @@ final class RecordCommand implements Callable<Integer>
         {
             throw CliException.usage("a session name cannot be a number: '" + name + "'");
         }
-        if (null != output && Files.isDirectory(output))
+        if (null != output)
         {
-            throw CliException.usage("-o " + output + " is a directory");
+            // Before the session runs: a recording must not end in an error about where it goes.
+            OutputFiles.check(output);
         }
         final Path dir = journal.resolve();
         if (Files.exists(dir) && !Files.isDirectory(dir))
