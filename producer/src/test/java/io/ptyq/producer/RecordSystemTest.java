@@ -2,14 +2,17 @@ package io.ptyq.producer;
 
 import io.ptyq.consumer.SessionCatalog;
 import io.ptyq.consumer.SessionRecord;
+import io.ptyq.consumer.asciicast.AsciicastFormat;
 import io.ptyq.consumer.asciicast.AsciicastHeader;
 import io.ptyq.consumer.asciicast.AsciicastParser;
+import io.ptyq.consumer.asciicast.SessionExport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,7 +137,7 @@ class RecordSystemTest
         tmuxSocket = temp.resolve("tmux.sock");
         final String program = "read line; echo \"got $line\"; read again; stty size; exit 3";
         tmux("new-session", "-d", "-s", "main", "-x", "100", "-y", "30",
-            terminal.ptyq() + " record --journal " + quote(journal) + " -- sh -c " + quote(program) +
+            terminal.ptyq() + " record --record-input --journal " + quote(journal) + " -- sh -c " + quote(program) +
             "; echo \"rc=$?\"; sleep 600");
         tmux("set-option", "-g", "remain-on-exit", "on");
         awaitCondition("the recording to start", () -> Files.exists(journal) &&
@@ -158,6 +161,19 @@ class RecordSystemTest
         assertTrue(output.contains("got hello there\r\n") && output.contains("40 120\r\n"), output);
         final SessionRecord record = only(SessionCatalog.load(journal).sessions(false));
         assertEquals(Integer.valueOf(3), record.exitCode());
+
+        // --record-input: what was typed is journaled, and exported as "i" events.
+        final ByteArrayOutputStream cast = new ByteArrayOutputStream();
+        SessionExport.export(journal, record, record.sessionId(), AsciicastFormat.ASCIICAST_V2, cast, done -> { });
+        final StringBuilder input = new StringBuilder();
+        AsciicastParser.parse(new ByteArrayInputStream(cast.toByteArray()), (timeNs, code, data) ->
+        {
+            if ('i' == code)
+            {
+                input.append(data);
+            }
+        });
+        assertEquals("hello there\r\r", input.toString());
     }
 
     @Test

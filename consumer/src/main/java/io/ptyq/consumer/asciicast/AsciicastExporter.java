@@ -221,9 +221,12 @@ public final class AsciicastExporter implements JournalListener
         exited = true;
         final int code = decoder.exitCode();
         exitStatus = ExitReason.SIGNALED == decoder.reason() && decoder.signal() > 0 ? 128 + decoder.signal() : code;
-        if (AsciicastFormat.ASCIICAST_V3 == format)
+        flushEscapers(decoder.timestampNs());
+        // An exit status only when there is one: not for an abandoned session or an import that had none.
+        final boolean known = ExitReason.SIGNALED == decoder.reason() ||
+            ((ExitReason.EXITED == decoder.reason() || ExitReason.SPAWN_FAILED == decoder.reason()) && code >= 0);
+        if (AsciicastFormat.ASCIICAST_V3 == format && known)
         {
-            flushEscapers(decoder.timestampNs());
             textEvent(decoder.timestampNs(), EXIT_CODE, Integer.toString(exitStatus).getBytes(StandardCharsets.UTF_8));
         }
     }

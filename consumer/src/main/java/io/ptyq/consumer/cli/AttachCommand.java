@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * {@code ptyq attach}: a session live in this terminal. Writes the session's history so the screen is right, then
@@ -95,7 +96,7 @@ final class AttachCommand implements Callable<Integer>
         final boolean writable = write && !catalog.hasEnded(sessionId);
         try (DaemonProxy proxy = writable ? connect(dir) : null)
         {
-            return attach(dir, record.sessionId(), record.cols(), record.rows(), proxy, fromNow, false);
+            return attach(dir, record::sessionId, record.cols(), record.rows(), proxy, fromNow, false);
         }
     }
 
@@ -126,6 +127,8 @@ final class AttachCommand implements Callable<Integer>
     /**
      * Show a session in this terminal until it ends or, unless recording, the user detaches.
      *
+     * @param session   gives the session's id, once the terminal is in raw mode: {@code ptyq record} starts the
+     *                  session there, so that no key typed at once is taken by the terminal's line discipline.
      * @param cols      the session's columns as journaled, to resize it to this terminal when they differ.
      * @param rows      the session's rows as journaled.
      * @param proxy     where keys and resizes go, or null for a read-only attach.
@@ -137,7 +140,7 @@ final class AttachCommand implements Callable<Integer>
      */
     static int attach(
         final Path dir,
-        final long sessionId,
+        final LongSupplier session,
         final int cols,
         final int rows,
         final SessionCommands proxy,
@@ -146,8 +149,8 @@ final class AttachCommand implements Callable<Integer>
     {
         final OutputStream out = new FileOutputStream(FileDescriptor.out);
         final TerminalModes modes = new TerminalModes();
-        final SessionOutput output = new SessionOutput(sessionId, out, modes);
-        final String sessionRef = Long.toString(sessionId);
+        final SessionOutput output = new SessionOutput(out, modes);
+        long sessionId = -1;
 
         final boolean ended;
         AttachTerminal terminal = null;
@@ -155,6 +158,9 @@ final class AttachCommand implements Callable<Integer>
             JournalAdapter adapter = reader.adapter(output))
         {
             terminal = AttachTerminal.open(out, modes);
+            sessionId = session.getAsLong();
+            output.sessionId(sessionId);
+            final String sessionRef = Long.toString(sessionId);
             if (fromNow)
             {
                 output.emitting(false);
@@ -346,7 +352,7 @@ final class AttachCommand implements Callable<Integer>
      */
     private static final class SessionOutput implements JournalListener
     {
-        private final long sessionId;
+        private long sessionId = -1;
         private final OutputStream out;
         private final TerminalModes modes;
         private final byte[] buffer = new byte[64 * 1024];
@@ -361,11 +367,15 @@ final class AttachCommand implements Callable<Integer>
         private long invalidFrames;
         private String firstInvalid;
 
-        SessionOutput(final long sessionId, final OutputStream out, final TerminalModes modes)
+        SessionOutput(final OutputStream out, final TerminalModes modes)
         {
-            this.sessionId = sessionId;
             this.out = out;
             this.modes = modes;
+        }
+
+        void sessionId(final long sessionId)
+        {
+            this.sessionId = sessionId;
         }
 
         void emitting(final boolean emitting)

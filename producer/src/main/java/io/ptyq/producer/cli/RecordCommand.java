@@ -97,16 +97,16 @@ final class RecordCommand implements Callable<Integer>
         final int cols = size > 0 ? (int)(size >>> 32) : DEFAULT_COLS;
         final int rows = size > 0 ? (int)size : DEFAULT_ROWS;
         final int exitCode;
-        final long sessionId;
+        final long[] sessionId = {-1};
         try (Writer writer = Writer.open(dir, recordInput))
         {
-            sessionId = start(writer.commands, cols, rows);
-            exitCode = SessionTerminal.record(dir, sessionId, cols, rows, writer.commands);
+            exitCode = SessionTerminal.record(dir, () -> sessionId[0] = start(writer.commands, cols, rows), cols, rows,
+                writer.commands);
         }
         // The journal is released (and anything the session left running hung up) before the file is written.
         if (null != output)
         {
-            writeOutput(dir, sessionId, format);
+            writeOutput(dir, sessionId[0], format);
         }
 
         return exitCode;
