@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * Writes a real journal the way the daemon does (same roll cycle and block size, frames encoded in place), for tests
  * of the consumer, which cannot depend on the producer. One writer thread; allocates only for text frames.
  */
-final class TestJournal implements AutoCloseable
+public final class TestJournal implements AutoCloseable
 {
     static final long BLOCK_SIZE = 16L << 20;
     static final long HOUR_MS = 3_600_000L;
@@ -47,7 +47,7 @@ final class TestJournal implements AutoCloseable
     /**
      * A journal whose cycles follow the wall clock.
      */
-    static TestJournal open(final Path dir)
+    public static TestJournal open(final Path dir)
     {
         return new TestJournal(dir, SystemTimeProvider.INSTANCE);
     }
@@ -60,17 +60,17 @@ final class TestJournal implements AutoCloseable
         return new TestJournal(dir, time);
     }
 
-    long sessionStarted(final long sessionId, final long timestampNs, final String name)
+    public long sessionStarted(final long sessionId, final long timestampNs, final String name)
     {
         return append(encoder.encodeSessionStarted(scratch, 0, sessionId, timestampNs, 42, 80, 24, name, "sh\0", "/"));
     }
 
-    long output(final long sessionId, final long streamPosition, final long timestampNs, final byte[] data)
+    public long output(final long sessionId, final long streamPosition, final long timestampNs, final byte[] data)
     {
         return output(sessionId, streamPosition, timestampNs, data, 0, data.length);
     }
 
-    long output(
+    public long output(
         final long sessionId, final long streamPosition, final long timestampNs, final byte[] data, final int offset,
         final int length)
     {
@@ -84,20 +84,47 @@ final class TestJournal implements AutoCloseable
         return appender.lastIndexAppended();
     }
 
-    long marker(final long sessionId, final long timestampNs, final String label)
+    public long marker(final long sessionId, final long timestampNs, final String label)
     {
         return append(encoder.encodeMarker(scratch, 0, sessionId, timestampNs, label));
     }
 
-    long resized(final long sessionId, final long timestampNs, final int cols, final int rows)
+    public long resized(final long sessionId, final long timestampNs, final int cols, final int rows)
     {
         return append(encoder.encodeResized(scratch, 0, sessionId, timestampNs, cols, rows));
     }
 
-    long exited(final long sessionId, final long timestampNs, final long totalOutputBytes)
+    public long exited(final long sessionId, final long timestampNs, final long totalOutputBytes)
     {
         return append(encoder.encodeSessionExited(
             scratch, 0, sessionId, timestampNs, 0, 0, ExitReason.EXITED, totalOutputBytes, ""));
+    }
+
+    public long sessionStarted(
+        final long sessionId, final long timestampNs, final int cols, final int rows, final String name,
+        final String command)
+    {
+        return append(encoder.encodeSessionStarted(
+            scratch, 0, sessionId, timestampNs, 42, cols, rows, name, command, "/"));
+    }
+
+    public long input(final long sessionId, final long position, final long timestampNs, final byte[] data)
+    {
+        try (DocumentContext dc = appender.writingDocument())
+        {
+            encoder.encodeInput(wrap(dc, FrameDescriptor.outputFrameLength(data.length)), 0, sessionId, position,
+                timestampNs, data, 0, data.length);
+        }
+
+        return appender.lastIndexAppended();
+    }
+
+    public long exited(
+        final long sessionId, final long timestampNs, final int exitCode, final int signal, final ExitReason reason,
+        final long totalOutputBytes)
+    {
+        return append(encoder.encodeSessionExited(
+            scratch, 0, sessionId, timestampNs, exitCode, signal, reason, totalOutputBytes, ""));
     }
 
     /**

@@ -1,10 +1,8 @@
 package io.ptyq.producer;
 
 import io.ptyq.codec.control.SessionCommands;
-import io.ptyq.codec.sbe.ExitReason;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import org.agrona.ErrorHandler;
-import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.OffsetEpochNanoClock;
 
@@ -45,7 +43,7 @@ public final class Daemon implements AutoCloseable
             final JournalRecovery recovery = JournalRecovery.scan(queue, ctx.errorHandler());
             try (JournalPublisher startupPublisher = new JournalPublisher(queue))
             {
-                abandon(startupPublisher, recovery.unfinishedSessions());
+                recovery.abandonUnfinished(startupPublisher, ctx.clock().nanoTime(), ctx.log());
             }
             // Chronicle appenders belong to one thread: this one is used only on the conductor from here on.
             conductorPublisher = new JournalPublisher(queue);
@@ -79,18 +77,6 @@ public final class Daemon implements AutoCloseable
     public static Daemon launch(final Context ctx) throws IOException
     {
         return new Daemon(ctx.conclude());
-    }
-
-    private void abandon(final JournalPublisher publisher, final Long2LongHashMap unfinished)
-    {
-        final Long2LongHashMap.KeyIterator ids = unfinished.keySet().iterator();
-        while (ids.hasNext())
-        {
-            final long sessionId = ids.nextValue();
-            publisher.sessionExited(sessionId, ctx.clock().nanoTime(), -1, 0, ExitReason.ABANDONED,
-                unfinished.get(sessionId), "the daemon running it stopped without journaling its end");
-            ctx.log().accept("session " + sessionId + " marked abandoned (its daemon died)");
-        }
     }
 
     private void onDuty()

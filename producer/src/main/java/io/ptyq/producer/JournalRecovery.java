@@ -2,6 +2,7 @@ package io.ptyq.producer;
 
 import io.ptyq.codec.FrameDecoder;
 import io.ptyq.codec.InvalidFrameException;
+import io.ptyq.codec.sbe.ExitReason;
 import io.ptyq.codec.sbe.OutputDecoder;
 import io.ptyq.codec.sbe.SessionExitedDecoder;
 import io.ptyq.codec.sbe.SessionStartedDecoder;
@@ -12,6 +13,8 @@ import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.ErrorHandler;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
+
+import java.util.function.Consumer;
 
 /**
  * What a starting daemon learns from the journal it inherits: the highest session id, so ids continue without reuse,
@@ -88,6 +91,21 @@ final class JournalRecovery
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * Journal an ABANDONED exit for every session started and never ended: the writer that ran them is gone.
+     */
+    void abandonUnfinished(final JournalPublisher publisher, final long timestampNs, final Consumer<String> log)
+    {
+        final Long2LongHashMap.KeyIterator ids = unfinishedOutputBytes.keySet().iterator();
+        while (ids.hasNext())
+        {
+            final long sessionId = ids.nextValue();
+            publisher.sessionExited(sessionId, timestampNs, -1, 0, ExitReason.ABANDONED,
+                unfinishedOutputBytes.get(sessionId), "the daemon running it stopped without journaling its end");
+            log.accept("session " + sessionId + " marked abandoned (its daemon died)");
         }
     }
 

@@ -4,6 +4,7 @@ import io.ptyq.codec.cli.CliException;
 import io.ptyq.codec.cli.JournalOption;
 import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.control.SessionCommandException;
+import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.sbe.ExitReason;
 import io.ptyq.codec.sbe.SessionExitedDecoder;
 import io.ptyq.consumer.DaemonStatus;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * {@code ptyq attach}: a session live in this terminal. Writes the session's history so the screen is right, then
@@ -94,7 +96,7 @@ final class AttachCommand implements Callable<Integer>
         final boolean writable = write && !catalog.hasEnded(sessionId);
         try (DaemonProxy proxy = writable ? connect(dir) : null)
         {
-            return attach(dir, record, proxy);
+            return attach(dir, record::sessionId, record.cols(), record.rows(), proxy, fromNow, false);
         }
     }
 
@@ -122,13 +124,33 @@ final class AttachCommand implements Callable<Integer>
         }
     }
 
-    private int attach(final Path dir, final SessionRecord record, final DaemonProxy proxy)
+    /**
+     * Show a session in this terminal until it ends or, unless recording, the user detaches.
+     *
+     * @param session   gives the session's id, once the terminal is in raw mode: {@code ptyq record} starts the
+     *                  session there, so that no key typed at once is taken by the terminal's line discipline.
+     * @param cols      the session's columns as journaled, to resize it to this terminal when they differ.
+     * @param rows      the session's rows as journaled.
+     * @param proxy     where keys and resizes go, or null for a read-only attach.
+     * @param fromNow   skip the output so far.
+     * @param recording {@code ptyq record}: every key goes to the session (no detach key, no grace for escape
+     *                  sequences), no screen clearing, the outcome line names the journal, and a journal
+     *                  whose writer goes away ends it the same way.
+     * @return the exit code to give.
+     */
+    static int attach(
+        final Path dir,
+        final LongSupplier session,
+        final int cols,
+        final int rows,
+        final SessionCommands proxy,
+        final boolean fromNow,
+        final boolean recording)
     {
-        final long sessionId = record.sessionId();
         final OutputStream out = new FileOutputStream(FileDescriptor.out);
         final TerminalModes modes = new TerminalModes();
-        final SessionOutput output = new SessionOutput(sessionId, out, modes);
-        final String sessionRef = Long.toString(sessionId);
+        final SessionOutput output = new SessionOutput(out, modes);
+        long sessionId = -1;
 
         final boolean ended;
         AttachTerminal terminal = null;
@@ -136,25 +158,33 @@ final class AttachCommand implements Callable<Integer>
             JournalAdapter adapter = reader.adapter(output))
         {
             terminal = AttachTerminal.open(out, modes);
+            sessionId = session.getAsLong();
+            output.sessionId(sessionId);
+            final String sessionRef = Long.toString(sessionId);
             if (fromNow)
             {
                 output.emitting(false);
                 drain(adapter);
                 output.emitting(true);
             }
-            else if (null != terminal)
+            else if (null != terminal && !recording)
             {
                 output.write(CLEAR_SCREEN);
             }
 
             AttachKeys keys = null;
-            if (null != terminal)
+            if (null != terminal || (recording && null != proxy))
             {
-                if (null != proxy)
+                if (null != proxy && null != terminal)
                 {
-                    resizeIfDifferent(proxy, sessionRef, terminal.size(), record.cols(), record.rows());
+                    resizeIfDifferent(proxy, sessionRef, terminal.size(), cols, rows);
                 }
-                keys = new AttachKeys(new FileInputStream(FileDescriptor.in), proxy, sessionRef);
+                keys = new AttachKeys(new FileInputStream(FileDescriptor.in), proxy, sessionRef, !recording);
+                if (recording)
+                {
+                    // The session starts with this terminal: what it answers on stdin is for the session.
+                    keys.forwardAfter(0);
+                }
                 keys.start();
             }
 
@@ -186,7 +216,8 @@ final class AttachCommand implements Callable<Integer>
 
         // On stderr, so that stdout carries nothing but the session's bytes when it is redirected.
         final PrintStream err = System.err;
-        final String outcome = ended ? output.exitLine() : "detached from session " + sessionId;
+        final String outcome = !ended ? "detached from session " + sessionId :
+            recording ? output.exitLine() + "; recorded in " + dir : output.exitLine();
         err.print(lineBreak(terminal, output) + "[ptyq: " + outcome + "]" + (null != terminal ? "\r\n" : "\n"));
         if (output.invalidFrames > 0)
         {
@@ -218,7 +249,7 @@ final class AttachCommand implements Callable<Integer>
         final SessionOutput output,
         final AttachTerminal terminal,
         final AttachKeys keys,
-        final DaemonProxy proxy,
+        final SessionCommands proxy,
         final String sessionRef)
     {
         // Spin briefly, then park up to 2 ms: keeps keystroke echo prompt without burning a core while idle.
@@ -296,7 +327,7 @@ final class AttachCommand implements Callable<Integer>
     }
 
     private static void resizeIfDifferent(
-        final DaemonProxy proxy, final String sessionRef, final Size size, final int cols, final int rows)
+        final SessionCommands proxy, final String sessionRef, final Size size, final int cols, final int rows)
     {
         if (size.getColumns() > 0 && size.getRows() > 0 && (size.getColumns() != cols || size.getRows() != rows))
         {
@@ -304,7 +335,7 @@ final class AttachCommand implements Callable<Integer>
         }
     }
 
-    private static void resize(final DaemonProxy proxy, final String sessionRef, final int cols, final int rows)
+    private static void resize(final SessionCommands proxy, final String sessionRef, final int cols, final int rows)
     {
         try
         {
@@ -321,7 +352,7 @@ final class AttachCommand implements Callable<Integer>
      */
     private static final class SessionOutput implements JournalListener
     {
-        private final long sessionId;
+        private long sessionId = -1;
         private final OutputStream out;
         private final TerminalModes modes;
         private final byte[] buffer = new byte[64 * 1024];
@@ -336,11 +367,15 @@ final class AttachCommand implements Callable<Integer>
         private long invalidFrames;
         private String firstInvalid;
 
-        SessionOutput(final long sessionId, final OutputStream out, final TerminalModes modes)
+        SessionOutput(final OutputStream out, final TerminalModes modes)
         {
-            this.sessionId = sessionId;
             this.out = out;
             this.modes = modes;
+        }
+
+        void sessionId(final long sessionId)
+        {
+            this.sessionId = sessionId;
         }
 
         void emitting(final boolean emitting)

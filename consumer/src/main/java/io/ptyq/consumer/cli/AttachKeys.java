@@ -1,7 +1,7 @@
 package io.ptyq.consumer.cli;
 
-import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.control.SessionCommandException;
+import io.ptyq.codec.control.SessionCommands;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +27,9 @@ final class AttachKeys implements Runnable
     private static final byte ESC = 0x1b;
 
     private final InputStream in;
-    private final DaemonProxy proxy;
+    private final SessionCommands proxy;
     private final String session;
+    private final boolean detachKeys;
     private final Thread thread;
     private volatile boolean caughtUp;
     private volatile long forwardFromNs;
@@ -37,14 +38,16 @@ final class AttachKeys implements Runnable
 
     /**
      * @param in      the terminal's input (stdin, in raw mode).
-     * @param proxy   the daemon to send keys to, or null for a read-only attach.
-     * @param session the session id to send keys to.
+     * @param proxy      the daemon to send keys to, or null for a read-only attach.
+     * @param session    the session id to send keys to.
+     * @param detachKeys whether Ctrl-] (and Ctrl-C when read-only) detach; without them every key is forwarded.
      */
-    AttachKeys(final InputStream in, final DaemonProxy proxy, final String session)
+    AttachKeys(final InputStream in, final SessionCommands proxy, final String session, final boolean detachKeys)
     {
         this.in = in;
         this.proxy = proxy;
         this.session = session;
+        this.detachKeys = detachKeys;
         thread = new Thread(this, "attach-keys");
         // A read of stdin cannot be interrupted; the thread must not keep the JVM alive after a detach.
         thread.setDaemon(true);
@@ -124,7 +127,7 @@ final class AttachKeys implements Runnable
                 {
                     return;
                 }
-                final int detachAt = detachIndex(buffer, length, null == proxy);
+                final int detachAt = detachKeys ? detachIndex(buffer, length, null == proxy) : -1;
                 final int forward = detachAt < 0 ? length : detachAt;
                 if (null != proxy && forward > 0 && !isStaleAnswer(buffer))
                 {

@@ -12,6 +12,7 @@ public final class ConsumerCommands implements CommandProvider
     @Override
     public List<Object> subcommands()
     {
-        return List.of(new LsCommand(), new CatCommand(), new AttachCommand(), new ReplayCommand());
+        return List.of(new LsCommand(), new CatCommand(), new AttachCommand(), new ReplayCommand(),
+            new ExportCommand());
     }
 }

@@ -13,6 +13,6 @@ public final class ProducerCommands implements CommandProvider
     public List<Object> subcommands()
     {
         return List.of(new DaemonCommand(), new NewCommand(), new SendCommand(), new ResizeCommand(),
-            new KillCommand(), new MarkCommand());
+            new KillCommand(), new MarkCommand(), new RecordCommand(), new ImportCommand());
     }
 }

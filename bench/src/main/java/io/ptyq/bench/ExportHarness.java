@@ -1,0 +1,184 @@
+package io.ptyq.bench;
+
+import io.ptyq.codec.sbe.ExitReason;
+import io.ptyq.producer.JournalFiles;
+import io.ptyq.producer.JournalPublisher;
+import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ptyq export} of a long session against {@code asciinema cat} of the same session as asciicast v2, each run
+ * as a user runs it (a new process per round, output to /dev/null), alternating in one run.
+ * <p>
+ * The session is synthesized straight into a journal: Output frames of a fixed size (4 KiB: what the daemon
+ * journals under a flood of output; 256 B: output at the pace of lines) of terminal text (SGR escapes and multi-byte
+ * UTF-8, which the fixed frame size cuts in the middle of characters, so the carried decoder works), 1 ms apart, between a SessionStarted and a SessionExited. The v2 file for asciinema is ptyq's own export of it, checked
+ * first to play back, through {@code asciinema cat}, as exactly the session's bytes. MB/s counts the session's output
+ * bytes. {@code asciinema cat} wants a terminal for its stdin, so it runs under {@code script}; a round of
+ * {@code script} running {@code true} is timed too, to show that this costs next to nothing.
+ * <p>
+ * Arguments: session MiB of output (200), output bytes per frame (4096), rounds (3).
+ */
+public final class ExportHarness
+{
+    private static final long SESSION_ID = 1;
+    private static final long START_NS = 1_760_000_000_000_000_000L;
+    private static final long FRAME_INTERVAL_NS = 1_000_000L;
+
+    private ExportHarness()
+    {
+    }
+
+    /**
+     * Write the journal and the v2 file, check they agree, then alternate the two commands and print MB/s.
+     *
+     * @param args [megabytes [rounds]].
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final long megabytes = args.length > 0 ? Long.parseLong(args[0]) : 200;
+        final int frameBytes = args.length > 1 ? Integer.parseInt(args[1]) : 4096;
+        final int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        final long frameCount = (megabytes << 20) / frameBytes;
+        final long outputBytes = frameCount * frameBytes;
+        final Path dir = BenchFiles.newTempDir("ptyq-export-");
+        final Path journal = dir.resolve("journal");
+        final Path cast = dir.resolve("session.cast");
+        final Path raw = dir.resolve("session.raw");
+        final Path played = dir.resolve("played.raw");
+        try
+        {
+            long startNs = System.nanoTime();
+            write(journal, frameCount, frameBytes);
+            System.out.printf("wrote a session of %,d output bytes in %,d frames in %.2f s%n", outputBytes, frameCount,
+                (System.nanoTime() - startNs) / 1e9);
+
+            run(ptyq(journal, "export", String.valueOf(SESSION_ID), "-o", cast.toString()));
+            run(ptyq(journal, "export", String.valueOf(SESSION_ID), "--format", "raw", "-o", raw.toString()));
+            run(List.of("script", "-q", "-e", "-c", "asciinema cat " + cast + " > " + played, "/dev/null"));
+            if (Files.mismatch(raw, played) != -1 || Files.size(raw) != outputBytes)
+            {
+                throw new IllegalStateException("asciinema cat of the v2 export is not the session's bytes");
+            }
+            Files.delete(played);
+            System.out.printf("v2 file: %,d bytes; asciinema cat of it gives the session's %,d bytes exactly%n",
+                Files.size(cast), outputBytes);
+
+            final List<String> export = ptyq(journal, "export", String.valueOf(SESSION_ID));
+            // The same with the JIT stopped at C1: a short-lived command spends much of its CPU in C2 compiles.
+            final List<String> exportC1 = new ArrayList<>(export);
+            exportC1.add(1, "-XX:TieredStopAtLevel=1");
+            final List<String> asciinema = List.of("script", "-q", "-e", "-c", "asciinema cat " + cast + " > /dev/null",
+                "/dev/null");
+            final List<String> scriptOnly = List.of("script", "-q", "-e", "-c", "true", "/dev/null");
+            System.out.printf("%-6s %16s %18s %10s %19s %10s %14s%n", "round", "ptyq export MB/s",
+                "asciinema cat MB/s", "ratio", "export C1-only MB/s", "C1 ratio", "script-only s");
+            double sumPtyq = 0;
+            double sumC1 = 0;
+            double sumAsciinema = 0;
+            for (int round = 1; round <= rounds; round++)
+            {
+                final double ptyqSeconds = run(export);
+                final double asciinemaSeconds = run(asciinema);
+                final double c1Seconds = run(exportC1);
+                final double scriptSeconds = run(scriptOnly);
+                System.out.printf("%-6d %16.1f %18.1f %9.2fx %19.1f %9.2fx %14.3f%n", round,
+                    outputBytes / ptyqSeconds / 1e6, outputBytes / asciinemaSeconds / 1e6,
+                    asciinemaSeconds / ptyqSeconds, outputBytes / c1Seconds / 1e6, asciinemaSeconds / c1Seconds,
+                    scriptSeconds);
+                sumPtyq += ptyqSeconds;
+                sumC1 += c1Seconds;
+                sumAsciinema += asciinemaSeconds;
+            }
+            System.out.printf("%-6s %16.1f %18.1f %9.2fx %19.1f %9.2fx  (target: ptyq export >= 3x asciinema cat)%n",
+                "total", outputBytes * rounds / sumPtyq / 1e6, outputBytes * rounds / sumAsciinema / 1e6,
+                sumAsciinema / sumPtyq, outputBytes * rounds / sumC1 / 1e6, sumAsciinema / sumC1);
+        }
+        finally
+        {
+            BenchFiles.deleteRecursively(dir);
+            System.out.println("deleted " + dir);
+        }
+    }
+
+    private static void write(final Path journal, final long frameCount, final int frameBytes)
+    {
+        final UnsafeBuffer payload = new UnsafeBuffer(Payloads.terminalOutput(frameBytes * 7));
+        JournalFiles.secureDirectory(journal);
+        try (SingleChronicleQueue queue = JournalFiles.openForWrite(journal);
+            JournalPublisher publisher = new JournalPublisher(queue))
+        {
+            publisher.sessionStarted(SESSION_ID, START_NS, 4242, 120, 40, "build", "sh\0-c\0make all\0", "/src");
+            long position = 0;
+            for (long i = 0; i < frameCount; i++)
+            {
+                // Seven different cuts of the pattern, so frames start and end at different places in it.
+                final int offset = (int)(i % 7) * frameBytes;
+                publisher.output(SESSION_ID, position, START_NS + (i + 1) * FRAME_INTERVAL_NS, payload, offset,
+                    frameBytes);
+                position += frameBytes;
+            }
+            publisher.sessionExited(SESSION_ID, START_NS + (frameCount + 1) * FRAME_INTERVAL_NS, 0, 0,
+                ExitReason.EXITED, position, "");
+        }
+    }
+
+    private static List<String> ptyq(final Path journal, final String... args)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.ptyq.codec.cli.Ptyq");
+        command.add(args[0]);
+        command.add("--journal");
+        command.add(journal.toString());
+        command.addAll(List.of(args).subList(1, args.length));
+
+        return command;
+    }
+
+    /**
+     * @return the wall time of the command, start to exit, in seconds.
+     */
+    private static double run(final List<String> command) throws IOException, InterruptedException
+    {
+        final long startNs = System.nanoTime();
+        final Process process = new ProcessBuilder(command)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .redirectError(ProcessBuilder.Redirect.PIPE)
+            .redirectInput(ProcessBuilder.Redirect.PIPE)
+            .start();
+        final byte[] err;
+        try (InputStream in = process.getErrorStream())
+        {
+            err = in.readAllBytes();
+        }
+        if (!process.waitFor(600, TimeUnit.SECONDS))
+        {
+            process.destroyForcibly();
+            throw new IllegalStateException(String.join(" ", command) + " did not finish in 600 s");
+        }
+        final double seconds = (System.nanoTime() - startNs) / 1e9;
+        if (0 != process.exitValue())
+        {
+            throw new UncheckedIOException(new IOException(command.get(0) + " ... exited with " +
+                process.exitValue() + ": " + new String(err, StandardCharsets.UTF_8)));
+        }
+
+        return seconds;
+    }
+}

@@ -1,0 +1,276 @@
+package io.ptyq.consumer.asciicast;
+
+/**
+ * Turns a stream of UTF-8 bytes, arriving in pieces, into the contents of JSON strings, UTF-8 to UTF-8 with no
+ * {@code char} in between: quote, backslash and control characters are escaped, valid sequences are copied as they
+ * are, and each maximal invalid subpart (as the Unicode standard defines it) becomes U+FFFD.
+ * <p>
+ * A sequence that a piece ends in the middle of is carried to the next piece ({@link #escape}), so a character split
+ * between two frames comes out whole, in the later one. No allocation. One stream per instance, one thread.
+ */
+final class JsonStringEscaper
+{
+    /**
+     * The most bytes one input byte can become: a control character as backslash-u-00XX.
+     */
+    static final int MAX_EXPANSION = 6;
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte REPLACEMENT_0 = (byte)0xEF;
+    private static final byte REPLACEMENT_1 = (byte)0xBF;
+    private static final byte REPLACEMENT_2 = (byte)0xBD;
+
+    private final byte[] pending = new byte[8];
+    private int pendingLength;
+    private long replacements;
+
+    /**
+     * @return how many U+FFFD were written for invalid input since this escaper was made.
+     */
+    long replacements()
+    {
+        return replacements;
+    }
+
+    /**
+     * @return whether an incomplete sequence waits for the next piece.
+     */
+    boolean hasPending()
+    {
+        return pendingLength > 0;
+    }
+
+    /**
+     * Escape a piece of the stream. {@code dst} needs room for {@code MAX_EXPANSION * length + 4} bytes.
+     *
+     * @param src       the bytes.
+     * @param srcOffset where they start.
+     * @param length    how many.
+     * @param dst       where the escaped bytes go.
+     * @param dstOffset where they start.
+     * @return the offset in {@code dst} after the escaped bytes.
+     */
+    int escape(final byte[] src, final int srcOffset, final int length, final byte[] dst, final int dstOffset)
+    {
+        int i = srcOffset;
+        final int end = srcOffset + length;
+        int d = dstOffset;
+        if (pendingLength > 0)
+        {
+            // Complete the carried sequence with the first bytes of this piece.
+            final int taken = Math.min(length, 4 - pendingLength);
+            System.arraycopy(src, i, pending, pendingLength, taken);
+            final int joined = pendingLength + taken;
+            final int result = decodeOne(pending, 0, joined);
+            if (0 == result)
+            {
+                // Still incomplete: the piece was shorter than what is missing.
+                pendingLength = joined;
+                return d;
+            }
+            final int consumed = Math.abs(result);
+            if (result > 0)
+            {
+                System.arraycopy(pending, 0, dst, d, consumed);
+                d += consumed;
+            }
+            else
+            {
+                d = replacement(dst, d);
+            }
+            i += consumed - pendingLength;
+            pendingLength = 0;
+        }
+
+        while (i < end)
+        {
+            // Runs of bytes copied as they are (printable ASCII, DEL) are found first and copied in one go.
+            final int runStart = i;
+            byte b = 0;
+            while (i < end && (b = src[i]) >= 0x20 && '"' != b && '\\' != b)
+            {
+                i++;
+            }
+            if (i > runStart)
+            {
+                System.arraycopy(src, runStart, dst, d, i - runStart);
+                d += i - runStart;
+                if (i == end)
+                {
+                    break;
+                }
+            }
+
+            if (b >= 0)
+            {
+                d = escapeAscii(b, dst, d);
+                i++;
+                continue;
+            }
+            final int result = decodeOne(src, i, end);
+            if (result > 0)
+            {
+                for (int k = 0; k < result; k++)
+                {
+                    dst[d++] = src[i + k];
+                }
+                i += result;
+            }
+            else if (result < 0)
+            {
+                d = replacement(dst, d);
+                i -= result;
+            }
+            else
+            {
+                pendingLength = end - i;
+                System.arraycopy(src, i, pending, 0, pendingLength);
+                i = end;
+            }
+        }
+
+        return d;
+    }
+
+    /**
+     * The stream ended: an incomplete sequence still carried becomes U+FFFD.
+     *
+     * @return the offset in {@code dst} after what was written.
+     */
+    int finish(final byte[] dst, final int dstOffset)
+    {
+        if (0 == pendingLength)
+        {
+            return dstOffset;
+        }
+        pendingLength = 0;
+
+        return replacement(dst, dstOffset);
+    }
+
+    /**
+     * Escape a whole string (a header field) with no carried state.
+     *
+     * @return the offset in {@code dst} after it.
+     */
+    static int escapeWhole(final byte[] utf8, final byte[] dst, final int dstOffset)
+    {
+        final JsonStringEscaper escaper = new JsonStringEscaper();
+        final int d = escaper.escape(utf8, 0, utf8.length, dst, dstOffset);
+
+        return escaper.finish(dst, d);
+    }
+
+    /**
+     * Decode the sequence starting with a byte at or above 0x80.
+     *
+     * @return its length when valid and complete; minus the bytes of its maximal invalid subpart (one U+FFFD) when
+     * invalid; 0 when the bytes end before it does and it is valid so far.
+     */
+    static int decodeOne(final byte[] src, final int i, final int end)
+    {
+        final int b = src[i] & 0xFF;
+        final int need;
+        int low = 0x80;
+        int high = 0xBF;
+        if (b < 0x80)
+        {
+            return 1;
+        }
+        else if (b >= 0xC2 && b <= 0xDF)
+        {
+            need = 1;
+        }
+        else if (b >= 0xE0 && b <= 0xEF)
+        {
+            need = 2;
+            if (0xE0 == b)
+            {
+                low = 0xA0;
+            }
+            else if (0xED == b)
+            {
+                high = 0x9F;
+            }
+        }
+        else if (b >= 0xF0 && b <= 0xF4)
+        {
+            need = 3;
+            if (0xF0 == b)
+            {
+                low = 0x90;
+            }
+            else if (0xF4 == b)
+            {
+                high = 0x8F;
+            }
+        }
+        else
+        {
+            return -1;
+        }
+
+        for (int j = 1; j <= need; j++)
+        {
+            if (i + j >= end)
+            {
+                return 0;
+            }
+            final int c = src[i + j] & 0xFF;
+            if (c < low || c > high)
+            {
+                return -j;
+            }
+            low = 0x80;
+            high = 0xBF;
+        }
+
+        return need + 1;
+    }
+
+    private int replacement(final byte[] dst, final int d)
+    {
+        replacements++;
+        dst[d] = REPLACEMENT_0;
+        dst[d + 1] = REPLACEMENT_1;
+        dst[d + 2] = REPLACEMENT_2;
+
+        return d + 3;
+    }
+
+    private static int escapeAscii(final int b, final byte[] dst, final int d)
+    {
+        dst[d] = '\\';
+        switch (b)
+        {
+            case '"':
+                dst[d + 1] = '"';
+                return d + 2;
+            case '\\':
+                dst[d + 1] = '\\';
+                return d + 2;
+            case '\n':
+                dst[d + 1] = 'n';
+                return d + 2;
+            case '\r':
+                dst[d + 1] = 'r';
+                return d + 2;
+            case '\t':
+                dst[d + 1] = 't';
+                return d + 2;
+            case '\b':
+                dst[d + 1] = 'b';
+                return d + 2;
+            case '\f':
+                dst[d + 1] = 'f';
+                return d + 2;
+            default:
+                dst[d + 1] = 'u';
+                dst[d + 2] = '0';
+                dst[d + 3] = '0';
+                dst[d + 4] = HEX[b >>> 4];
+                dst[d + 5] = HEX[b & 0xF];
+                return d + 6;
+        }
+    }
+}
