@@ -1,0 +1,97 @@
+package io.ptyq.bridge;
+
+import io.ptyq.consumer.JournalReader;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+/**
+ * The one thread that reads the journal for the bridge: keeps the session list current and serves every
+ * {@link Viewer} in turn. A viewer above its high watermark is skipped, not waited for, so it holds back nobody.
+ */
+final class BridgeAgent implements Agent
+{
+    private final JournalReader reader;
+    private final SessionDirectory directory;
+    private final ErrorHandler errorHandler;
+    private final Queue<Viewer> added = new ConcurrentLinkedQueue<>();
+    private final List<Viewer> viewers = new ArrayList<>();
+
+    BridgeAgent(final JournalReader reader, final SessionDirectory directory, final ErrorHandler errorHandler)
+    {
+        this.reader = reader;
+        this.directory = directory;
+        this.errorHandler = errorHandler;
+    }
+
+    /**
+     * Hand a new viewer to the agent; from any thread.
+     *
+     * @param viewer the viewer.
+     */
+    void add(final Viewer viewer)
+    {
+        added.offer(viewer);
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        Viewer viewer;
+        while (null != (viewer = added.poll()))
+        {
+            viewers.add(viewer);
+            work++;
+        }
+        work += directory.doWork(System.nanoTime());
+        for (int i = viewers.size() - 1; i >= 0; i--)
+        {
+            viewer = viewers.get(i);
+            if (viewer.isClosed())
+            {
+                viewers.remove(i).release();
+                work++;
+                continue;
+            }
+            try
+            {
+                work += viewer.doWork(reader, directory);
+            }
+            catch (final RuntimeException ex)
+            {
+                // One viewer's failure ends that viewer, not the bridge.
+                errorHandler.onError(ex);
+                viewer.close(1011, "internal error reading session " + viewer.sessionId());
+            }
+        }
+
+        return work;
+    }
+
+    @Override
+    public void onClose()
+    {
+        Viewer viewer;
+        while (null != (viewer = added.poll()))
+        {
+            viewers.add(viewer);
+        }
+        for (final Viewer each : viewers)
+        {
+            each.release();
+        }
+        viewers.clear();
+        directory.close();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "bridge-reader";
+    }
+}
