@@ -1,5 +1,6 @@
 package io.ptyq.bridge;
 
+import io.ptyq.codec.CommandLine;
 import io.ptyq.consumer.SessionRecord;
 
 import java.time.Instant;
@@ -39,7 +40,7 @@ final class SessionListJson
                 .append(",\"endedAt\":").append(epochMs(session.endedAt()))
                 .append(",\"outputBytes\":").append(session.outputBytes())
                 .append(",\"command\":");
-            string(json, String.join(" ", session.argv()));
+            string(json, CommandLine.display(CommandLine.join(session.argv())));
             json.append(",\"cols\":").append(session.cols())
                 .append(",\"rows\":").append(session.rows())
                 .append(",\"detail\":");
