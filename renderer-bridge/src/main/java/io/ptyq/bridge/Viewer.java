@@ -18,6 +18,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.ptyq.bridge.BridgeProtocol.MAX_OUTPUT_PAYLOAD;
@@ -52,6 +53,7 @@ final class Viewer implements JournalListener
     private final SendRing ring;
     private final AtomicLong ackedPosition = new AtomicLong();
     private final Queue<String> notices = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long sentPosition;
     private volatile boolean resumeRequested;
     private volatile boolean closeRequested;
@@ -402,7 +404,11 @@ final class Viewer implements JournalListener
     void close(final int statusCode, final String reason)
     {
         closeRequested = true;
-        session.close(statusCode, reason, Callback.NOOP);
+        // The first reason given is the one the page sees.
+        if (closing.compareAndSet(false, true))
+        {
+            session.close(statusCode, reason, Callback.NOOP);
+        }
     }
 
     /**
@@ -418,7 +424,7 @@ final class Viewer implements JournalListener
         }
         if (session.isOpen())
         {
-            session.close(1001, "the server is stopping", Callback.NOOP);
+            close(1001, "the server is stopping");
         }
     }
 }

@@ -40,8 +40,7 @@ class BridgeProtocolSystemTest
     private static final int LOW = 256 * 1024;
     private static final long TIMEOUT_MS = 60_000;
 
-    @TempDir
-    Path tmp;
+    private Path tmp;
 
     private Path journal;
     private PtyqProcess daemon;
@@ -49,8 +48,9 @@ class BridgeProtocolSystemTest
     private DaemonProxy control;
 
     @BeforeAll
-    void start() throws Exception
+    void start(@TempDir final Path tmp) throws Exception
     {
+        this.tmp = tmp;
         journal = Files.createDirectory(tmp.resolve("journal"), PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwx------")));
         daemon = PtyqProcess.daemon(journal, tmp.resolve("logs"));

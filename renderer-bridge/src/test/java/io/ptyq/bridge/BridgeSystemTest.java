@@ -43,8 +43,7 @@ class BridgeSystemTest
     private static final String TOKEN = "test-write-token-7f3a";
     private static final long TIMEOUT_MS = 60_000;
 
-    @TempDir
-    Path tmp;
+    private Path tmp;
 
     private Path journal;
     private PtyqProcess daemon;
@@ -53,8 +52,9 @@ class BridgeSystemTest
     private DaemonProxy control;
 
     @BeforeAll
-    void start() throws Exception
+    void start(@TempDir final Path tmp) throws Exception
     {
+        this.tmp = tmp;
         journal = Files.createDirectory(tmp.resolve("journal"), PosixFilePermissions.asFileAttribute(
             PosixFilePermissions.fromString("rwx------")));
         daemon = PtyqProcess.daemon(journal, tmp.resolve("logs"));

@@ -31,6 +31,7 @@ final class RawViewer implements WebSocket.Listener
     private volatile boolean autoAck;
     private volatile String lastResize = "";
     private WebSocket socket;
+    private CompletableFuture<?> lastSend = CompletableFuture.completedFuture(null);
 
     static RawViewer connect(final int port, final long sessionId) throws Exception
     {
@@ -49,7 +50,17 @@ final class RawViewer implements WebSocket.Listener
 
     void send(final byte[] message) throws Exception
     {
-        socket.sendBinary(ByteBuffer.wrap(message), true).get(30, TimeUnit.SECONDS);
+        enqueue(message).get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * The JDK's WebSocket takes one send at a time: chain them.
+     */
+    private synchronized CompletableFuture<?> enqueue(final byte[] message)
+    {
+        lastSend = lastSend.handle((ignored, failure) -> null)
+            .thenCompose(ignored -> socket.sendBinary(ByteBuffer.wrap(message), true));
+        return lastSend;
     }
 
     void sendText(final String text) throws Exception
@@ -159,7 +170,7 @@ final class RawViewer implements WebSocket.Listener
                 outputMessages++;
                 if (autoAck)
                 {
-                    socket.sendBinary(ByteBuffer.wrap(ack(endPosition)), true);
+                    enqueue(ack(endPosition));
                 }
             }
             case BridgeProtocol.EXIT -> exited = true;
