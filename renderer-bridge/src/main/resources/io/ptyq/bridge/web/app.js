@@ -507,7 +507,7 @@
     if (event.key === '+') { $('speed').value = String(Math.min(32, view.speed * 2)); view.setSpeed(Number($('speed').value) || view.speed); }
     if (event.key === '-') { $('speed').value = String(Math.max(0.25, view.speed / 2)); view.setSpeed(Number($('speed').value) || view.speed); }
   });
-  window.addEventListener('hashchange', openFromHash);
+  window.addEventListener('hashchange', () => refreshList().then(openFromHash));
   window.addEventListener('resize', () => view && view.sendFittedSize());
   window.addEventListener('pagehide', () => view && view.saveSnapshot(true));
   setInterval(() => view && view.updateClock(), 250);
