@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one thread that reads the journal for the bridge: keeps the session list current and serves every
@@ -20,6 +21,7 @@ final class BridgeAgent implements Agent
     private final ErrorHandler errorHandler;
     private final Queue<Viewer> added = new ConcurrentLinkedQueue<>();
     private final List<Viewer> viewers = new ArrayList<>();
+    private volatile Thread thread;
 
     BridgeAgent(final JournalReader reader, final SessionDirectory directory, final ErrorHandler errorHandler)
     {
@@ -36,6 +38,25 @@ final class BridgeAgent implements Agent
     void add(final Viewer viewer)
     {
         added.offer(viewer);
+        wake();
+    }
+
+    /**
+     * Cut the agent's idle wait short: a page acknowledged enough for its reader to go on. From any thread.
+     */
+    void wake()
+    {
+        final Thread agentThread = thread;
+        if (null != agentThread)
+        {
+            LockSupport.unpark(agentThread);
+        }
+    }
+
+    @Override
+    public void onStart()
+    {
+        thread = Thread.currentThread();
     }
 
     @Override

@@ -137,6 +137,14 @@ public final class BridgeServer implements AutoCloseable
         return viewers.size();
     }
 
+    /**
+     * @return each open view's flow-control state, for diagnostics.
+     */
+    String describeViewers()
+    {
+        return viewers.values().toString();
+    }
+
     private void checkRequest(final io.javalin.http.Context http)
     {
         final String problem = originPolicy.checkHost(http.header("Host"));
@@ -174,7 +182,8 @@ public final class BridgeServer implements AutoCloseable
     {
         ws.onConnect(socket ->
         {
-            final Viewer viewer = new Viewer(socket.session, parseSessionId(socket.pathParam("id")), ctx);
+            final long sessionId = parseSessionId(socket.pathParam("id"));
+            final Viewer viewer = new Viewer(socket.session, sessionId, ctx, agent::wake);
             viewers.put(socket.sessionId(), viewer);
             socket.enableAutomaticPings(20, TimeUnit.SECONDS);
             agent.add(viewer);
@@ -385,7 +394,7 @@ public final class BridgeServer implements AutoCloseable
         private int lowWatermark = Integer.getInteger("ptyq.bridge.low.watermark", DEFAULT_LOW_WATERMARK);
         private int sendRingMessages = 4096;
         private ErrorHandler errorHandler = ex -> System.err.println("ptyq serve: " + ex);
-        private IdleStrategy idleStrategy = new BackoffIdleStrategy(100, 10, 1_000, 2_000_000);
+        private IdleStrategy idleStrategy = new BackoffIdleStrategy(100, 10, 1_000, 1_000_000);
 
         /**
          * @param journalDir the journal to serve.

@@ -47,6 +47,7 @@ final class Viewer implements JournalListener
     private static final long UNKNOWN = Long.MIN_VALUE;
 
     private final Session session;
+    private final Runnable waker;
     private final long sessionId;
     private final int highWatermark;
     private final int lowWatermark;
@@ -55,6 +56,7 @@ final class Viewer implements JournalListener
     private final Queue<String> notices = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile long sentPosition;
+    private long queuedPosition;
     private volatile boolean resumeRequested;
     private volatile boolean closeRequested;
     private long resumePosition;
@@ -70,9 +72,10 @@ final class Viewer implements JournalListener
     private int messagePayload;
     private long messageEndPosition;
 
-    Viewer(final Session session, final long sessionId, final BridgeServer.Context ctx)
+    Viewer(final Session session, final long sessionId, final BridgeServer.Context ctx, final Runnable waker)
     {
         this.session = session;
+        this.waker = waker;
         this.sessionId = sessionId;
         this.highWatermark = ctx.highWatermark();
         this.lowWatermark = ctx.lowWatermark();
@@ -116,8 +119,10 @@ final class Viewer implements JournalListener
         this.replay = replay;
         this.writable = writable;
         this.sentPosition = position;
+        this.queuedPosition = position;
         this.ackedPosition.set(position);
         this.resumeRequested = true;
+        waker.run();
     }
 
     /**
@@ -132,7 +137,12 @@ final class Viewer implements JournalListener
         {
             return false;
         }
-        ackedPosition.accumulateAndGet(position, Math::max);
+        final long acked = ackedPosition.accumulateAndGet(position, Math::max);
+        if (sentPosition - acked <= lowWatermark)
+        {
+            // A stopped reader may go on now: do not let it sleep out its idle wait.
+            waker.run();
+        }
 
         return true;
     }
@@ -145,6 +155,7 @@ final class Viewer implements JournalListener
     void notice(final String text)
     {
         notices.offer(text);
+        waker.run();
     }
 
     /**
@@ -164,11 +175,11 @@ final class Viewer implements JournalListener
     }
 
     /**
-     * @return bytes sent but not yet acknowledged.
+     * @return bytes read for the page, sent or about to be, but not yet acknowledged.
      */
     long unacknowledged()
     {
-        return sentPosition - ackedPosition.get();
+        return queuedPosition - ackedPosition.get();
     }
 
     /**
@@ -335,7 +346,7 @@ final class Viewer implements JournalListener
             remaining -= chunk;
             messageEndPosition = position;
         }
-        sentPosition = position;
+        queuedPosition = position;
         if (replay)
         {
             // The page times every frame by its own timestamp.
@@ -386,6 +397,8 @@ final class Viewer implements JournalListener
         if (messageOffset >= 0)
         {
             messageOffset = -1;
+            // Before the send: the page may acknowledge these bytes as soon as they leave.
+            sentPosition = messageEndPosition;
             send(ring.close(OUTPUT_HEADER_LENGTH + messagePayload));
         }
     }
@@ -409,6 +422,15 @@ final class Viewer implements JournalListener
         {
             session.close(statusCode, reason, Callback.NOOP);
         }
+    }
+
+    @Override
+    public String toString()
+    {
+        // Read from other threads for diagnostics only: a racy but harmless view.
+        return "Viewer{session=" + sessionId + ", sent=" + sentPosition + ", acked=" + ackedPosition.get() +
+            ", paused=" + paused + ", ended=" + ended + ", ringFree=" + ring.freeBytes() + ", slotsFree=" +
+            ring.freeSlots() + ", closed=" + closeRequested + "}";
     }
 
     /**

@@ -13,10 +13,13 @@
   // Acknowledge at least this often while output flows, and whenever xterm.js has caught up.
   const ACK_EVERY_BYTES = 128 * 1024;
   const SNAPSHOT_INTERVAL_MS = 1000;
+  const SNAPSHOT_QUIET_MS = 250;
   const LIST_INTERVAL_MS = 1000;
 
   const params = new URLSearchParams(location.search);
   const verify = params.has('verify');
+  // ?mode=live shows a recorded session at once, without its timing; ?mode=replay plays even a running one.
+  const forcedMode = params.get('mode');
   const encoder = new TextEncoder();
   const $ = (id) => document.getElementById(id);
 
@@ -114,10 +117,10 @@
     constructor(session) {
       this.id = session.id;
       this.session = session;
-      this.live = session.state === 'running';
+      this.live = forcedMode === 'live' || (forcedMode !== 'replay' && session.state === 'running');
       this.generation = 0;
       this.closed = false;
-      this.stats = {bytes: 0, crc: 0, connects: 0, gaps: 0, duplicates: 0, firstPosition: -1};
+      this.stats = {bytes: 0, crc: 0, connects: 0, gaps: 0, duplicates: 0, firstPosition: -1, openedAt: -1};
       this.snapshotKey = 'ptyq:view:' + location.host + ':' + session.id + ':' + session.startedAt;
       this.speed = 1;
       this.playing = true;
@@ -171,6 +174,15 @@
       this.stats.restoredPosition = saved.position;
     }
 
+    /** Save the screen once output has been quiet for a moment: never in the middle of a burst. */
+    scheduleSnapshot() {
+      if (!this.live || this.snapshotTimer || this.pendingWrites !== 0) return;
+      this.snapshotTimer = setTimeout(() => {
+        this.snapshotTimer = null;
+        if (!this.closed) this.saveSnapshot(false);
+      }, SNAPSHOT_QUIET_MS);
+    }
+
     saveSnapshot(force) {
       // Only at a quiet point is the screen exactly the bytes up to `processed`.
       if (!this.live || this.pendingWrites !== 0 || this.queueHead !== this.queue.length) return;
@@ -197,6 +209,7 @@
       this.ws = ws;
       ws.onopen = () => {
         this.stats.connects++;
+        if (this.stats.openedAt < 0) this.stats.openedAt = performance.now();
         const tokenBytes = encoder.encode(token()).subarray(0, MAX_TOKEN);
         const resume = new Uint8Array(10 + tokenBytes.length);
         const dv = new DataView(resume.buffer);
@@ -316,7 +329,7 @@
             this.pendingWrites--;
             this.processed = end;
             this.maybeAck();
-            this.saveSnapshot(false);
+            this.scheduleSnapshot();
           });
           break;
         }
