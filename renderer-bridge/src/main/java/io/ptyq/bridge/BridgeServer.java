@@ -147,10 +147,10 @@ public final class BridgeServer implements AutoCloseable
 
     private void checkRequest(final io.javalin.http.Context http)
     {
-        final String problem = originPolicy.checkHost(http.header("Host"));
-        if (null != problem)
+        if (null != originPolicy.checkHost(http.header("Host")))
         {
-            throw new ForbiddenResponse(problem);
+            // The reason names the Host; a response that echoes request headers is best avoided.
+            throw new ForbiddenResponse("forbidden: Host is not a loopback name");
         }
         http.header("Content-Security-Policy", "default-src 'self'; connect-src 'self'; " +
             "style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'");
@@ -161,10 +161,9 @@ public final class BridgeServer implements AutoCloseable
 
     private void checkUpgrade(final io.javalin.http.Context http)
     {
-        final String problem = originPolicy.checkUpgrade(http.header("Host"), http.header("Origin"));
-        if (null != problem)
+        if (null != originPolicy.checkUpgrade(http.header("Host"), http.header("Origin")))
         {
-            throw new ForbiddenResponse(problem);
+            throw new ForbiddenResponse("forbidden: cross-origin WebSocket or foreign Host");
         }
         final long sessionId = parseSessionId(http.pathParam("id"));
         if (sessionId < 0 || !directory.snapshot().byId().containsKey(sessionId))
