@@ -247,7 +247,15 @@ final class Viewer implements JournalListener
         final long startIndex = directory.startIndex(sessionId);
         // Without its start in the journal (retention removed it) the session's oldest frames are at the beginning.
         final StartPosition start = startIndex >= 0 ? StartPosition.index(startIndex) : StartPosition.beginning();
-        adapter = reader.adapter(this, start, SessionFilter.only(sessionId));
+        try
+        {
+            adapter = reader.adapter(this, start, SessionFilter.only(sessionId));
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // Retention removed the start's cycle since it was seen: what is left begins at the journal's start.
+            adapter = reader.adapter(this, StartPosition.beginning(), SessionFilter.only(sessionId));
+        }
 
         final UnsafeBuffer buffer = ring.buffer();
         int offset = ring.open(BridgeProtocol.HELLO_LENGTH);

@@ -45,7 +45,8 @@ class BrowserThroughputBench
         "const timer = setInterval(() => {" +
         "  const view = window.ptyq && window.ptyq.view();" +
         "  if (view && view.processed >= total) {" +
-        "    clearInterval(timer); done(performance.now() - view.stats.openedAt); } }, 2);";
+        "    clearInterval(timer); const ms = performance.now() - view.stats.openedAt;" +
+        "    console.log('starved ' + view.stats.starvedMs); window.benchStarvedMs = view.stats.starvedMs; done(ms); } }, 2);";
 
     private static final String RAW_BRIDGE =
         "const [total, id, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];" +
@@ -132,11 +133,12 @@ class BrowserThroughputBench
                         memoryXtermMs = ms(browser.asyncScript(MEMORY_XTERM, COLS, ROWS, 0));
                         bridgeXtermMs = ms(browser.asyncScript(AWAIT_VIEW, total, id));
                     }
+                    final double starvedMs = ms(browser.script("return window.benchStarvedMs;"));
                     assertEquals(0L, ((Number)browser.script("window.benchChunks = null; return 0;")).longValue());
                     browser.open("http://127.0.0.1:" + baseline.port() + "/");
                     final double jsonMs = ms(browser.asyncScript(JSON_BASELINE, total,
                         "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id));
-                    rounds.add(new double[]{ bridgeXtermMs, memoryXtermMs, rawBridgeMs, jsonMs });
+                    rounds.add(new double[]{ bridgeXtermMs, memoryXtermMs, rawBridgeMs, jsonMs, starvedMs });
                 }
                 report(total, rounds);
             }
@@ -149,8 +151,8 @@ class BrowserThroughputBench
         final double mb = total / 1e6;
         out.append(String.format(Locale.ROOT, "browser throughput, %d bytes (%.1f MB) of cat output, %d rounds%n",
             total, mb, rounds.size()));
-        out.append(String.format(Locale.ROOT, "%-6s %14s %14s %8s %14s %14s %8s%n", "round", "bridge>xterm",
-            "memory>xterm", "ratio", "bridge raw", "json+base64", "ratio"));
+        out.append(String.format(Locale.ROOT, "%-6s %14s %14s %8s %14s %14s %8s %12s%n", "round", "bridge>xterm",
+            "memory>xterm", "ratio", "bridge raw", "json+base64", "ratio", "starved ms"));
         final List<Double> xtermRatios = new ArrayList<>();
         final List<Double> wireRatios = new ArrayList<>();
         for (int i = 0; i < rounds.size(); i++)
@@ -160,9 +162,10 @@ class BrowserThroughputBench
             final double wireRatio = r[3] / r[2];
             xtermRatios.add(xtermRatio);
             wireRatios.add(wireRatio);
-            out.append(String.format(Locale.ROOT, "%-6d %9.1f MB/s %9.1f MB/s %7.2fx %9.1f MB/s %9.1f MB/s %7.2fx%n",
+            out.append(String.format(Locale.ROOT,
+                "%-6d %9.1f MB/s %9.1f MB/s %7.2fx %9.1f MB/s %9.1f MB/s %7.2fx %12.0f%n",
                 i + 1, mb / (r[0] / 1000), mb / (r[1] / 1000), xtermRatio, mb / (r[2] / 1000), mb / (r[3] / 1000),
-                wireRatio));
+                wireRatio, r[4]));
         }
         out.append(String.format(Locale.ROOT,
             "median: bridge into xterm.js = %.2fx xterm.js from memory (target >= 0.9x); " +

@@ -120,7 +120,8 @@
       this.live = forcedMode === 'live' || (forcedMode !== 'replay' && session.state === 'running');
       this.generation = 0;
       this.closed = false;
-      this.stats = {bytes: 0, crc: 0, connects: 0, gaps: 0, duplicates: 0, firstPosition: -1, openedAt: -1};
+      this.stats = {bytes: 0, crc: 0, connects: 0, gaps: 0, duplicates: 0, firstPosition: -1, openedAt: -1,
+        starvedMs: 0};
       this.snapshotKey = 'ptyq:view:' + location.host + ':' + session.id + ':' + session.startedAt;
       this.speed = 1;
       this.playing = true;
@@ -157,6 +158,7 @@
       this.processed = 0;    // end of the output xterm.js has processed
       this.acked = 0;
       this.pendingWrites = 0;
+      this.idleSince = -1;
       this.ended = false;
       this.writable = false;
       this.lastSnapshotMs = 0;
@@ -322,12 +324,16 @@
         case OUTPUT: {
           const end = item.position + item.bytes.length;
           if (verify) this.stats.crc = crc32(this.stats.crc, item.bytes);
+          // Time xterm.js sat with nothing to write while the session had more: flow control's cost.
+          if (this.pendingWrites === 0 && this.idleSince >= 0) this.stats.starvedMs += performance.now() - this.idleSince;
+          this.idleSince = -1;
           this.stats.bytes += item.bytes.length;
           this.pendingWrites++;
           this.term.write(item.bytes, () => {
             if (generation !== this.generation) return;
             this.pendingWrites--;
             this.processed = end;
+            if (this.pendingWrites === 0) this.idleSince = performance.now();
             this.maybeAck();
             this.scheduleSnapshot();
           });
