@@ -68,6 +68,10 @@ final class Viewer implements JournalListener
     private boolean ended;
     private boolean paused;
     private long startTimestampNs = UNKNOWN;
+    private boolean reachedResume;
+    private int pendingCols;
+    private int pendingRows;
+    private long pendingResizeNs;
     private int messageOffset = -1;
     private int messagePayload;
     private long messageEndPosition;
@@ -244,6 +248,7 @@ final class Viewer implements JournalListener
     private void start(final JournalReader reader, final SessionDirectory directory)
     {
         started = true;
+        reachedResume = 0 == resumePosition;
         final long startIndex = directory.startIndex(sessionId);
         // Without its start in the journal (retention removed it) the session's oldest frames are at the beginning.
         final StartPosition start = startIndex >= 0 ? StartPosition.index(startIndex) : StartPosition.beginning();
@@ -303,7 +308,7 @@ final class Viewer implements JournalListener
     public void onSessionStarted(final long index, final SessionStartedDecoder decoder)
     {
         startTimestampNs = decoder.timestampNs();
-        sendResize(decoder.cols(), decoder.rows(), 0);
+        resize(decoder.cols(), decoder.rows(), 0);
     }
 
     @Override
@@ -319,8 +324,13 @@ final class Viewer implements JournalListener
         if (end <= resumePosition || 0 == length)
         {
             // The page holds these already.
+            if (end == resumePosition)
+            {
+                reachResume();
+            }
             return;
         }
+        reachResume();
         final int skip = resumePosition > streamPosition ? (int)(resumePosition - streamPosition) : 0;
         long position = streamPosition + skip;
         int from = offset + skip;
@@ -365,12 +375,43 @@ final class Viewer implements JournalListener
     @Override
     public void onResized(final long index, final ResizedDecoder decoder)
     {
-        sendResize(decoder.cols(), decoder.rows(), relativeNs(decoder.timestampNs()));
+        resize(decoder.cols(), decoder.rows(), relativeNs(decoder.timestampNs()));
+    }
+
+    /**
+     * Before the resume position only the latest size matters to the page, which restored a screen of its own:
+     * keep it and send it where the page's stream continues.
+     */
+    private void resize(final int cols, final int rows, final long timeNs)
+    {
+        if (reachedResume)
+        {
+            sendResize(cols, rows, timeNs);
+        }
+        else
+        {
+            pendingCols = cols;
+            pendingRows = rows;
+            pendingResizeNs = timeNs;
+        }
+    }
+
+    private void reachResume()
+    {
+        if (!reachedResume)
+        {
+            reachedResume = true;
+            if (pendingCols > 0)
+            {
+                sendResize(pendingCols, pendingRows, pendingResizeNs);
+            }
+        }
     }
 
     @Override
     public void onSessionExited(final long index, final SessionExitedDecoder decoder)
     {
+        reachResume();
         flushOutput();
         final UnsafeBuffer buffer = ring.buffer();
         final int offset = ring.open(BridgeProtocol.EXIT_LENGTH);

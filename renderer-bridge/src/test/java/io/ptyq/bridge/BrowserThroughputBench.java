@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Throughput of the bridge into xterm.js in a real browser, against two baselines measured in the same run:
@@ -46,7 +47,8 @@ class BrowserThroughputBench
         "  const view = window.ptyq && window.ptyq.view();" +
         "  if (view && view.processed >= total) {" +
         "    clearInterval(timer); const ms = performance.now() - view.stats.openedAt;" +
-        "    console.log('starved ' + view.stats.starvedMs); window.benchStarvedMs = view.stats.starvedMs; done(ms); } }, 2);";
+        "    window.benchStarvedMs = view.stats.starvedMs; window.benchStarvedTimes = view.stats.starvedTimes;" +
+        "    done(ms); } }, 2);";
 
     private static final String RAW_BRIDGE =
         "const [total, id, done] = [arguments[0], arguments[1], arguments[arguments.length - 1]];" +
@@ -134,6 +136,7 @@ class BrowserThroughputBench
                         bridgeXtermMs = ms(browser.asyncScript(AWAIT_VIEW, total, id));
                     }
                     final double starvedMs = ms(browser.script("return window.benchStarvedMs;"));
+                    System.out.println("starved " + browser.script("return window.benchStarvedTimes;") + " times");
                     assertEquals(0L, ((Number)browser.script("window.benchChunks = null; return 0;")).longValue());
                     browser.open("http://127.0.0.1:" + baseline.port() + "/");
                     final double jsonMs = ms(browser.asyncScript(JSON_BASELINE, total,
@@ -141,6 +144,7 @@ class BrowserThroughputBench
                     rounds.add(new double[]{ bridgeXtermMs, memoryXtermMs, rawBridgeMs, jsonMs, starvedMs });
                 }
                 report(total, rounds);
+                assertTrue(daemon.process().isAlive(), "the daemon ran through the bench");
             }
         }
     }

@@ -121,7 +121,7 @@
       this.generation = 0;
       this.closed = false;
       this.stats = {bytes: 0, crc: 0, connects: 0, gaps: 0, duplicates: 0, firstPosition: -1, openedAt: -1,
-        starvedMs: 0};
+        starvedMs: 0, starvedTimes: 0};
       this.snapshotKey = 'ptyq:view:' + location.host + ':' + session.id + ':' + session.startedAt;
       this.speed = 1;
       this.playing = true;
@@ -325,7 +325,10 @@
           const end = item.position + item.bytes.length;
           if (verify) this.stats.crc = crc32(this.stats.crc, item.bytes);
           // Time xterm.js sat with nothing to write while the session had more: flow control's cost.
-          if (this.pendingWrites === 0 && this.idleSince >= 0) this.stats.starvedMs += performance.now() - this.idleSince;
+          if (this.pendingWrites === 0 && this.idleSince >= 0) {
+            this.stats.starvedMs += performance.now() - this.idleSince;
+            this.stats.starvedTimes++;
+          }
           this.idleSince = -1;
           this.stats.bytes += item.bytes.length;
           this.pendingWrites++;
