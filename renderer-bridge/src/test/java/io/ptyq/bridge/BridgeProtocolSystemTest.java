@@ -130,6 +130,37 @@ class BridgeProtocolSystemTest
     }
 
     @Test
+    void shouldSendOnlyTheLatestSizeBeforeTheResumePosition() throws Exception
+    {
+        final long id = newSession("sizes", "sh", "-c", "echo one; sleep 2; echo two; exec sleep 60");
+        RawViewer.await("the first line", TIMEOUT_MS, () -> JournalBytes.read(journal, id).bytes().length > 0);
+        control.resize(Long.toString(id), 90, 30);
+        control.resize(Long.toString(id), 100, 33);
+        RawViewer.await("the second line", TIMEOUT_MS,
+            () -> new String(JournalBytes.read(journal, id).bytes(), StandardCharsets.UTF_8).contains("two"));
+        final int held = JournalBytes.read(journal, id).bytes().length;
+
+        // A page that restored a screen of all `held` bytes: the latest size only, then what comes after.
+        final RawViewer viewer = RawViewer.connect(server.port(), id).autoAck(true);
+        viewer.seed(new byte[held]);
+        viewer.send(RawViewer.resume(held, 0, ""));
+        RawViewer.await("the size at the resume point", TIMEOUT_MS, () -> !viewer.resizes().isEmpty());
+        control.resize(Long.toString(id), 110, 35);
+        RawViewer.await("the later resize", TIMEOUT_MS, () -> viewer.resizes().size() >= 2);
+        assertEquals(List.of("100x33", "110x35"), viewer.resizes());
+        assertEquals(held, viewer.outputLength(), "no output repeated");
+
+        // A page from the start gets every size, in order.
+        final RawViewer fromStart = RawViewer.connect(server.port(), id).autoAck(true);
+        fromStart.send(RawViewer.resume(0, 0, ""));
+        RawViewer.await("every size", TIMEOUT_MS, () -> fromStart.resizes().size() >= 4);
+        assertEquals(List.of("80x24", "90x30", "100x33", "110x35"), fromStart.resizes());
+        viewer.close();
+        fromStart.close();
+        control.signal(Long.toString(id), 15);
+    }
+
+    @Test
     void shouldSendKeystrokesOnlyWithTheWriteToken() throws Exception
     {
         final long id = newSession("write", "sh", "-c", "stty -echo; while read line; do echo \"got:$line\"; done");

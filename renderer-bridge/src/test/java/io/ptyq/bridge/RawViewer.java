@@ -20,6 +20,7 @@ import java.util.function.BooleanSupplier;
 final class RawViewer implements WebSocket.Listener
 {
     final List<String> notices = new CopyOnWriteArrayList<>();
+    private final List<String> resizes = new CopyOnWriteArrayList<>();
     final CompletableFuture<String> closed = new CompletableFuture<>();
     private final ByteArrayOutputStream output = new ByteArrayOutputStream();
     private ByteArrayOutputStream partial = new ByteArrayOutputStream();
@@ -88,6 +89,11 @@ final class RawViewer implements WebSocket.Listener
     synchronized void seed(final byte[] held)
     {
         output.writeBytes(held);
+    }
+
+    List<String> resizes()
+    {
+        return List.copyOf(resizes);
     }
 
     String lastResize()
@@ -174,7 +180,11 @@ final class RawViewer implements WebSocket.Listener
                 }
             }
             case BridgeProtocol.EXIT -> exited = true;
-            case BridgeProtocol.RESIZE -> lastResize = (message.getShort(1) & 0xFFFF) + "x" + (message.getShort(3) & 0xFFFF);
+            case BridgeProtocol.RESIZE ->
+            {
+                lastResize = (message.getShort(1) & 0xFFFF) + "x" + (message.getShort(3) & 0xFFFF);
+                resizes.add(lastResize);
+            }
             case BridgeProtocol.HELLO ->
             {
                 writable = (message.get(1) & BridgeProtocol.HELLO_WRITABLE) != 0;

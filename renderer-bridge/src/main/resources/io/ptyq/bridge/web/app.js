@@ -348,6 +348,12 @@
         case EXIT:
           this.ended = true;
           this.exit = item;
+          if (!this.live) {
+            // The end of the recording: the clock stops there, and Play starts over.
+            this.anchorPlayNs = Math.max(item.timeNs, Math.min(this.playNs(), this.durationMs() * 1e6));
+            this.anchorWallMs = performance.now();
+            this.playing = false;
+          }
           $('view-state').textContent = item.signal ? 'killed by signal ' + item.signal :
             'exited with code ' + item.code;
           break;
@@ -422,6 +428,11 @@
     // ---- replay controls ----
     togglePlay() {
       if (this.live) return;
+      if (!this.playing && this.ended && this.queueHead === this.queue.length) {
+        this.playing = true;
+        this.seek(0);
+        return;
+      }
       this.anchorPlayNs = this.playNs();
       this.anchorWallMs = performance.now();
       this.playing = !this.playing;
