@@ -3,6 +3,7 @@ package io.ptyq.bridge;
 import io.ptyq.consumer.JournalReader;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.IdleStrategy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,10 @@ final class BridgeAgent implements Agent
     private final ErrorHandler errorHandler;
     private final Queue<Viewer> added = new ConcurrentLinkedQueue<>();
     private final List<Viewer> viewers = new ArrayList<>();
+    private static final long NO_VIEWER_PARK_NS = 50_000_000L;
+
     private volatile Thread thread;
+    private volatile int viewerCount;
 
     BridgeAgent(final JournalReader reader, final SessionDirectory directory, final ErrorHandler errorHandler)
     {
@@ -69,6 +73,7 @@ final class BridgeAgent implements Agent
             viewers.add(viewer);
             work++;
         }
+        viewerCount = viewers.size();
         work += directory.doWork(System.nanoTime());
         for (int i = viewers.size() - 1; i >= 0; i--)
         {
@@ -108,6 +113,50 @@ final class BridgeAgent implements Agent
         }
         viewers.clear();
         directory.close();
+    }
+
+    /**
+     * @return whether any view is open, read from any thread.
+     */
+    boolean hasViewers()
+    {
+        return viewerCount > 0 || !added.isEmpty();
+    }
+
+    /**
+     * @param whenViewing how to wait while views are open: their live output is latency-sensitive.
+     * @return an idle strategy that waits 50 ms at a time while no view is open (the session list is refreshed
+     * once a second) and otherwise as {@code whenViewing}; a new view cuts the long wait short.
+     */
+    IdleStrategy idleStrategy(final IdleStrategy whenViewing)
+    {
+        return new IdleStrategy()
+        {
+            @Override
+            public void idle(final int workCount)
+            {
+                if (workCount > 0 || hasViewers())
+                {
+                    whenViewing.idle(workCount);
+                }
+                else
+                {
+                    LockSupport.parkNanos(NO_VIEWER_PARK_NS);
+                }
+            }
+
+            @Override
+            public void idle()
+            {
+                whenViewing.idle();
+            }
+
+            @Override
+            public void reset()
+            {
+                whenViewing.reset();
+            }
+        };
     }
 
     @Override

@@ -35,6 +35,7 @@ public final class BridgeServer implements AutoCloseable
 {
     private static final int WS_CLOSE_PROTOCOL = 1008;
     private static final int WS_CLOSE_UNSUPPORTED = 1003;
+    private static final long UNKNOWN_SESSION_WAIT_NS = 1_000_000_000L;
 
     private final Context ctx;
     private final JournalReader reader;
@@ -58,7 +59,7 @@ public final class BridgeServer implements AutoCloseable
         this.daemonInput = new DaemonInput(ctx.journalDir());
         this.directory = new SessionDirectory(reader);
         this.agent = new BridgeAgent(reader, directory, ctx.errorHandler());
-        this.agentRunner = new AgentRunner(ctx.idleStrategy(), ctx.errorHandler(), null, agent);
+        this.agentRunner = new AgentRunner(agent.idleStrategy(ctx.idleStrategy()), ctx.errorHandler(), null, agent);
         AgentRunner.startOnThread(agentRunner);
         try
         {
@@ -159,17 +160,36 @@ public final class BridgeServer implements AutoCloseable
         http.header("Referrer-Policy", "no-referrer");
     }
 
-    private void checkUpgrade(final io.javalin.http.Context http)
+    private void checkUpgrade(final io.javalin.http.Context http) throws InterruptedException
     {
         if (null != originPolicy.checkUpgrade(http.header("Host"), http.header("Origin")))
         {
             throw new ForbiddenResponse("forbidden: cross-origin WebSocket or foreign Host");
         }
         final long sessionId = parseSessionId(http.pathParam("id"));
-        if (sessionId < 0 || !directory.snapshot().byId().containsKey(sessionId))
+        if (sessionId < 0 || !isKnown(sessionId))
         {
             throw new NotFoundResponse("no session " + http.pathParam("id"));
         }
+    }
+
+    /**
+     * A session started a moment ago may not be in the list yet: give the reader a moment to catch up.
+     */
+    private boolean isKnown(final long sessionId) throws InterruptedException
+    {
+        final long deadlineNs = System.nanoTime() + UNKNOWN_SESSION_WAIT_NS;
+        while (!directory.snapshot().byId().containsKey(sessionId))
+        {
+            if (System.nanoTime() - deadlineNs >= 0)
+            {
+                return false;
+            }
+            agent.wake();
+            Thread.sleep(10);
+        }
+
+        return true;
     }
 
     private static long parseSessionId(final String text)
@@ -556,7 +576,8 @@ public final class BridgeServer implements AutoCloseable
         }
 
         /**
-         * @param idleStrategy how the reader thread waits when there is nothing to send.
+         * @param idleStrategy how the reader thread waits when there is nothing to send while views are open
+         *                     (with none open it waits 50 ms at a time).
          * @return this.
          */
         public Context idleStrategy(final IdleStrategy idleStrategy)
