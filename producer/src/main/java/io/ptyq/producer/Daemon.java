@@ -44,6 +44,7 @@ public final class Daemon implements AutoCloseable
         try
         {
             queue = JournalFiles.openForWrite(ctx.journalDir());
+            JournalLockRecovery.releaseDeadWriterLocks(queue, ctx.log());
             final JournalRecovery recovery = JournalRecovery.scan(queue, ctx.errorHandler());
             try (JournalPublisher startupPublisher = new JournalPublisher(queue))
             {
