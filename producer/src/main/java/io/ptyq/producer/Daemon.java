@@ -39,6 +39,7 @@ public final class Daemon implements AutoCloseable
     private Daemon(final Context ctx) throws IOException
     {
         this.ctx = ctx;
+        final long launchNs = System.nanoTime();
         JournalFiles.secureDirectory(ctx.journalDir());
         markFile = DaemonMarkFile.acquire(ctx.journalDir(), ProcessHandle.current().pid(), System.currentTimeMillis());
         try
@@ -71,7 +72,8 @@ public final class Daemon implements AutoCloseable
             throw ex;
         }
         ctx.log().accept("daemon started: pid " + ProcessHandle.current().pid() + ", journal " + ctx.journalDir() +
-            (ctx.recordInput() ? ", recording input" : ""));
+            (ctx.recordInput() ? ", recording input" : "") + ", ready in " +
+            (System.nanoTime() - launchNs) / 1_000_000 + " ms");
     }
 
     /**

@@ -11,11 +11,13 @@ import java.util.function.Consumer;
  * Releases the Chronicle write locks a killed daemon left in the journal's metadata file.
  * <p>
  * Chronicle keeps its write lock (and its append lock) as the holder's pid in the queue's table store. A daemon killed
- * while appending leaves its pid there, and Chronicle's own recovery waits out a timeout before breaking the lock. A
- * starting daemon does not need to wait: it already holds the journal's {@link DaemonMarkFile} lock, which the kernel
- * releases when its holder dies and which no two daemons can hold, and only a daemon ever writes a journal. So any
- * other pid in a write lock at startup is a dead writer, whether or not that pid has since been reused, and the lock
- * is released at once. The half-written frame behind it was never committed: Chronicle's next append overwrites it.
+ * while appending leaves its pid there. Opening the queue, Chronicle frees the write lock only if no process with that
+ * pid is alive; if the pid has been reused by then, every append waits out Chronicle's lock timeout and then fails,
+ * because the holder still looks alive. A starting daemon needs no guess about pids: it already holds the journal's
+ * {@link DaemonMarkFile} lock, which the kernel releases when its holder dies and which no two daemons can hold, and
+ * only a daemon ever writes a journal. So any other pid in a write lock at startup is a dead writer, whether or not
+ * the pid has since been reused, and the lock is released at once. The half-written frame behind it was never
+ * committed: Chronicle's next append overwrites it.
  */
 final class JournalLockRecovery
 {
