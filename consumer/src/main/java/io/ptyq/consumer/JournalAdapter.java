@@ -26,6 +26,7 @@ import java.util.Objects;
 public final class JournalAdapter implements AutoCloseable
 {
     private static final long NO_INDEX = Long.MIN_VALUE;
+    private static final int NO_CYCLE = Integer.MIN_VALUE;
 
     private final JournalReader reader;
     private final JournalListener listener;
@@ -39,6 +40,7 @@ public final class JournalAdapter implements AutoCloseable
     private boolean initialisePosition;
     private long redeliveryIndex = NO_INDEX;
     private long lastIndex = -1;
+    private int damagedCycle = NO_CYCLE;
     private boolean closed;
 
     JournalAdapter(
@@ -147,7 +149,20 @@ public final class JournalAdapter implements AutoCloseable
     {
         try
         {
-            new JournalSeeker(reader.queue(), tailer).seek(start);
+            try
+            {
+                new JournalSeeker(reader.queue(), tailer).seek(start);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw ex;
+            }
+            catch (final Exception | InternalError ex)
+            {
+                // The journal, not the request, is at fault: report the file and read on from the next cycle.
+                damagedCycle = damagedCycleOf(tailer);
+                listener.onDamagedFile(reader.cycleFile(damagedCycle), JournalDamagedException.reasonOf(ex));
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -156,6 +171,51 @@ public final class JournalAdapter implements AutoCloseable
         }
         this.tailer = tailer;
         this.owner = Thread.currentThread();
+    }
+
+    private int damagedCycleOf(final ExcerptTailer tailer)
+    {
+        final int cycle = tailer.cycle();
+        final int first = reader.queue().firstCycle();
+        return cycle < first || cycle > reader.queue().lastCycle() ? first : cycle;
+    }
+
+    /**
+     * Report the damage in the current cycle, then move to the next readable cycle.
+     *
+     * @return true if the tailer moved on; false if there is no later cycle yet.
+     */
+    private boolean onDamage(final Throwable ex)
+    {
+        damagedCycle = damagedCycleOf(tailer);
+        listener.onDamagedFile(reader.cycleFile(damagedCycle), JournalDamagedException.reasonOf(ex));
+
+        return skipDamagedCycle();
+    }
+
+    private boolean skipDamagedCycle()
+    {
+        final int lastCycle = reader.queue().lastCycle();
+        while (damagedCycle < lastCycle)
+        {
+            final int next = damagedCycle + 1;
+            try
+            {
+                if (tailer.moveToCycle(next))
+                {
+                    damagedCycle = NO_CYCLE;
+                    return true;
+                }
+                damagedCycle = next; // no file for this cycle: look further
+            }
+            catch (final Exception | InternalError ex)
+            {
+                damagedCycle = next;
+                listener.onDamagedFile(reader.cycleFile(next), JournalDamagedException.reasonOf(ex));
+            }
+        }
+
+        return false;
     }
 
     /**
@@ -169,7 +229,32 @@ public final class JournalAdapter implements AutoCloseable
 
     private boolean pollOne()
     {
-        try (DocumentContext dc = tailer.readingDocument())
+        if (NO_CYCLE != damagedCycle)
+        {
+            return skipDamagedCycle();
+        }
+        final DocumentContext context;
+        try
+        {
+            context = tailer.readingDocument();
+        }
+        catch (final Exception | InternalError ex)
+        {
+            return onDamage(ex);
+        }
+        try
+        {
+            return readOne(context);
+        }
+        catch (final InternalError ex)
+        {
+            return onDamage(ex);
+        }
+    }
+
+    private boolean readOne(final DocumentContext context)
+    {
+        try (DocumentContext dc = context)
         {
             if (!dc.isPresent())
             {

@@ -86,7 +86,8 @@ final class AttachCommand implements Callable<Integer>
         final long sessionId = catalog.resolve(session);
         if (sessionId < 0)
         {
-            throw CliException.runtime("no session '" + session + "' in " + dir);
+            throw CliException.runtime(null == catalog.damage() ? "no session '" + session + "' in " + dir :
+                catalog.noSuchSession(session));
         }
         final SessionRecord record = find(catalog, sessionId);
 
@@ -188,7 +189,11 @@ final class AttachCommand implements Callable<Integer>
         final PrintStream err = System.err;
         final String outcome = ended ? output.exitLine() : "detached from session " + sessionId;
         err.print(lineBreak(terminal, output) + "[ptyq: " + outcome + "]" + (null != terminal ? "\r\n" : "\n"));
-        if (output.invalidFrames > 0)
+        if (null != output.damage)
+        {
+            err.println("ptyq: " + output.damage);
+        }
+        else if (output.invalidFrames > 0)
         {
             err.println("ptyq: skipped " + output.invalidFrames + " invalid frame(s) in " + dir + ", first at " +
                 output.firstInvalid);
@@ -279,6 +284,10 @@ final class AttachCommand implements Callable<Integer>
                     {
                         return true;
                     }
+                    if (null != output.damage)
+                    {
+                        throw CliException.runtime(output.damage);
+                    }
                     throw CliException.runtime("no ptyq daemon runs on " + dir + " any more; session " + sessionRef +
                         " ended without an exit status");
                 }
@@ -335,6 +344,7 @@ final class AttachCommand implements Callable<Integer>
         private String detail = "";
         private long invalidFrames;
         private String firstInvalid;
+        private String damage;
 
         SessionOutput(final long sessionId, final OutputStream out, final TerminalModes modes)
         {
@@ -388,6 +398,15 @@ final class AttachCommand implements Callable<Integer>
                 signal = decoder.signal();
                 reason = decoder.reason();
                 detail = decoder.detail();
+            }
+        }
+
+        @Override
+        public void onDamagedFile(final java.nio.file.Path file, final String reason)
+        {
+            if (null == damage)
+            {
+                damage = "journal file " + file + " is damaged: " + reason;
             }
         }
 
