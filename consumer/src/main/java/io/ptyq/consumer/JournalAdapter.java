@@ -41,6 +41,9 @@ public final class JournalAdapter implements AutoCloseable
     private long redeliveryIndex = NO_INDEX;
     private long lastIndex = -1;
     private int damagedCycle = NO_CYCLE;
+    private int lengthCycle = NO_CYCLE;
+    private long cycleFileLength;
+    private long truncatedFrameEnd = -1;
     private boolean closed;
 
     JournalAdapter(
@@ -107,9 +110,20 @@ public final class JournalAdapter implements AutoCloseable
             tailer.singleThreadedCheckReset();
         }
         int frames = 0;
-        while (frames < limit && pollOne())
+        try
         {
-            frames++;
+            while (frames < limit && pollOne())
+            {
+                frames++;
+            }
+        }
+        catch (final InternalError ex)
+        {
+            // A fault in compiled code surfaces at the thread's next safepoint, not at the faulting read.
+            if (onDamage(ex))
+            {
+                frames++;
+            }
         }
 
         return frames;
@@ -187,18 +201,46 @@ public final class JournalAdapter implements AutoCloseable
      */
     private boolean onDamage(final Throwable ex)
     {
-        damagedCycle = damagedCycleOf(tailer);
+        final int current = damagedCycleOf(tailer);
+        // A read fault is in the mapped cycle; any other failure comes from opening the next cycle's file.
+        final int cycle = ex instanceof InternalError ? current : nextCycleFile(current);
+        if (!(ex instanceof InternalError) && cycle >= reader.queue().lastCycle() &&
+            DaemonStatus.isDaemonAlive(reader.journalDir()))
+        {
+            // The newest cycle of a live journal may be a file the daemon is creating this instant: look again later.
+            return false;
+        }
+        damagedCycle = cycle;
         listener.onDamagedFile(reader.cycleFile(damagedCycle), JournalDamagedException.reasonOf(ex));
 
         return skipDamagedCycle();
     }
 
+    /**
+     * @return the first cycle after {@code cycle} that has a file, or {@code cycle} if there is none.
+     */
+    private int nextCycleFile(final int cycle)
+    {
+        for (final int present : reader.cycles())
+        {
+            if (present > cycle)
+            {
+                return present;
+            }
+        }
+
+        return cycle;
+    }
+
     private boolean skipDamagedCycle()
     {
-        final int lastCycle = reader.queue().lastCycle();
-        while (damagedCycle < lastCycle)
+        while (true)
         {
-            final int next = damagedCycle + 1;
+            final int next = nextCycleFile(damagedCycle);
+            if (next == damagedCycle)
+            {
+                return false;
+            }
             try
             {
                 if (tailer.moveToCycle(next))
@@ -206,7 +248,7 @@ public final class JournalAdapter implements AutoCloseable
                     damagedCycle = NO_CYCLE;
                     return true;
                 }
-                damagedCycle = next; // no file for this cycle: look further
+                damagedCycle = next; // an empty cycle: look further
             }
             catch (final Exception | InternalError ex)
             {
@@ -214,8 +256,6 @@ public final class JournalAdapter implements AutoCloseable
                 listener.onDamagedFile(reader.cycleFile(next), JournalDamagedException.reasonOf(ex));
             }
         }
-
-        return false;
     }
 
     /**
@@ -244,12 +284,70 @@ public final class JournalAdapter implements AutoCloseable
         }
         try
         {
-            return readOne(context);
+            if (readOne(context))
+            {
+                return true;
+            }
         }
         catch (final InternalError ex)
         {
             return onDamage(ex);
         }
+
+        if (truncatedFrameEnd >= 0)
+        {
+            damagedCycle = tailer.cycle();
+            final String reason = "truncated: a frame ends at byte " + truncatedFrameEnd + ", past the file's end (" +
+                cycleFileLength + " bytes)";
+            truncatedFrameEnd = -1;
+            listener.onDamagedFile(reader.cycleFile(damagedCycle), reason);
+            return skipDamagedCycle();
+        }
+
+        return skipUnreadableCycle();
+    }
+
+    /**
+     * @param frameEnd the file offset where a frame ends.
+     * @return the length of the current cycle's file, looked up again when the cycle changes or a frame ends past
+     * what was seen (the daemon grows files as it writes).
+     */
+    private long cycleFileLength(final long frameEnd)
+    {
+        final int cycle = tailer.cycle();
+        if (cycle != lengthCycle || frameEnd > cycleFileLength)
+        {
+            lengthCycle = cycle;
+            cycleFileLength = reader.cycleFile(cycle).toFile().length();
+        }
+
+        return cycleFileLength;
+    }
+
+    /**
+     * Chronicle ends a read at a next cycle whose file it cannot open, as if the journal ended there: tell that from
+     * the real end, where the tailer is in the newest cycle.
+     *
+     * @return true if the tailer moved past an unreadable cycle.
+     */
+    private boolean skipUnreadableCycle()
+    {
+        final int cycle = tailer.cycle();
+        final int lastCycle = reader.queue().lastCycle();
+        if (cycle >= lastCycle)
+        {
+            return false;
+        }
+        final int next = nextCycleFile(cycle);
+        if (next == cycle || (next >= lastCycle && DaemonStatus.isDaemonAlive(reader.journalDir())))
+        {
+            // The newest cycle of a live journal may be a file the daemon is creating this instant: look again later.
+            return false;
+        }
+        damagedCycle = next;
+        listener.onDamagedFile(reader.cycleFile(next), "cannot be opened as a journal cycle (no valid header)");
+
+        return skipDamagedCycle();
     }
 
     private boolean readOne(final DocumentContext context)
@@ -261,6 +359,15 @@ public final class JournalAdapter implements AutoCloseable
                 return false;
             }
             final long index = dc.index();
+            final Bytes<?> frame = dc.wire().bytes();
+            final long frameEnd = frame.readPosition() + frame.readRemaining();
+            if (frameEnd > cycleFileLength(frameEnd))
+            {
+                // Past the end of a truncated file the mapping reads as zeros (then faults): never deliver that.
+                dc.rollbackOnClose();
+                truncatedFrameEnd = frameEnd;
+                return false;
+            }
             try
             {
                 deliver(dc, index);

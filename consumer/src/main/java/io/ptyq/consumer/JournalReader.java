@@ -27,6 +27,11 @@ public final class JournalReader implements AutoCloseable
 {
     private static final long RECHECK_INTERVAL_NS = 100_000_000L;
     private static final String METADATA_FILE = "metadata.cq4t";
+    /**
+     * How long Chronicle waits for a cycle file's first header: a file the daemon is creating gets it within
+     * microseconds, and a damaged one never does, so a long wait only stalls readers of damaged journals.
+     */
+    private static final long READ_TIMEOUT_MS = Long.getLong("ptyq.read.timeout.ms", 250);
     private static final String CYCLE_SUFFIX = ".cq4";
 
     private final Path journalDir;
@@ -174,12 +179,47 @@ public final class JournalReader implements AutoCloseable
         return journalDir.resolve(format.format(new Date(cycle * (long)rollCycle.lengthInMillis())) + CYCLE_SUFFIX);
     }
 
+    /**
+     * @return the cycles that have a file now, in order; read from the directory, for the rare paths that meet damage.
+     */
+    int[] cycles()
+    {
+        final RollCycle rollCycle = queue().rollCycle();
+        final SimpleDateFormat format = new SimpleDateFormat(rollCycle.format());
+        format.setTimeZone(TimeZone.getTimeZone("UTC"));
+        try (Stream<Path> files = Files.list(journalDir))
+        {
+            return files.map(file -> file.getFileName().toString())
+                .filter(name -> name.endsWith(CYCLE_SUFFIX))
+                .mapToLong(name ->
+                {
+                    try
+                    {
+                        return format.parse(name.substring(0, name.length() - CYCLE_SUFFIX.length())).getTime() /
+                            rollCycle.lengthInMillis();
+                    }
+                    catch (final java.text.ParseException ex)
+                    {
+                        return Long.MIN_VALUE;
+                    }
+                })
+                .filter(cycle -> cycle != Long.MIN_VALUE)
+                .mapToInt(cycle -> (int)cycle)
+                .sorted()
+                .toArray();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read journal " + journalDir + ": " + ex.getMessage(), ex);
+        }
+    }
+
     private static SingleChronicleQueue openQueue(final Path journalDir)
     {
         final Path metadata = journalDir.resolve(METADATA_FILE);
         try
         {
-            return SingleChronicleQueueBuilder.binary(journalDir).readOnly(true).build();
+            return SingleChronicleQueueBuilder.binary(journalDir).readOnly(true).timeoutMS(READ_TIMEOUT_MS).build();
         }
         catch (final Exception | InternalError ex)
         {

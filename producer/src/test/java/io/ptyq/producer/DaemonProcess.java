@@ -70,7 +70,21 @@ final class DaemonProcess implements AutoCloseable
      */
     static Result run(final Path logDir, final String shellPrefix, final String... args) throws Exception
     {
-        try (DaemonProcess command = spawn(logDir, shellPrefix, List.of(args)))
+        return run(logDir, shellPrefix, List.of(), args);
+    }
+
+    /**
+     * Run {@code ptyq ARGS} to completion in a JVM with extra options (such as {@code -Xmx64m}).
+     */
+    static Result run(final Path logDir, final List<String> jvmOptions, final String... args) throws Exception
+    {
+        return run(logDir, "", jvmOptions, args);
+    }
+
+    static Result run(final Path logDir, final String shellPrefix, final List<String> jvmOptions, final String... args)
+        throws Exception
+    {
+        try (DaemonProcess command = spawn(logDir, shellPrefix, jvmOptions, List.of(args)))
         {
             if (!command.process.waitFor(60, TimeUnit.SECONDS))
             {

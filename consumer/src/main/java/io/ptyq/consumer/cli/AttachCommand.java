@@ -200,6 +200,11 @@ final class AttachCommand implements Callable<Integer>
         }
         err.flush();
 
+        if (null != output.damage)
+        {
+            return CliException.RUNTIME;
+        }
+
         return ended ? output.exitCode() : 0;
     }
 
