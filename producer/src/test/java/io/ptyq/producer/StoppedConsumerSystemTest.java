@@ -115,7 +115,7 @@ class StoppedConsumerSystemTest
 
     private static void signal(final long pid, final String signal) throws Exception
     {
-        final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+        final Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + pid).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal + " " + pid);
     }
 
