@@ -27,6 +27,8 @@ public final class JournalAdapter implements AutoCloseable
 {
     private static final long NO_INDEX = Long.MIN_VALUE;
     private static final int NO_CYCLE = Integer.MIN_VALUE;
+    private static final long STUCK_LIVE_NS = 2_000_000_000L;
+    private static final long UNREADABLE_CHECK_INTERVAL_NS = 100_000_000L;
 
     private final JournalReader reader;
     private final JournalListener listener;
@@ -44,6 +46,10 @@ public final class JournalAdapter implements AutoCloseable
     private int lengthCycle = NO_CYCLE;
     private long cycleFileLength;
     private long truncatedFrameEnd = -1;
+    private int stuckBeforeCycle = NO_CYCLE;
+    private long stuckSinceNs;
+    private long nextUnreadableCheckNs;
+    private boolean readSinceCheck = true;
     private boolean closed;
 
     JournalAdapter(
@@ -286,6 +292,7 @@ public final class JournalAdapter implements AutoCloseable
         {
             if (readOne(context))
             {
+                readSinceCheck = true;
                 return true;
             }
         }
@@ -332,6 +339,15 @@ public final class JournalAdapter implements AutoCloseable
      */
     private boolean skipUnreadableCycle()
     {
+        // Caught up is the common case, polled in a busy loop: look at the directory listing the first time a read
+        // comes up empty, then only now and then.
+        final long nowNs = System.nanoTime();
+        if (!readSinceCheck && nowNs - nextUnreadableCheckNs < 0)
+        {
+            return false;
+        }
+        readSinceCheck = false;
+        nextUnreadableCheckNs = nowNs + UNREADABLE_CHECK_INTERVAL_NS;
         final int cycle = tailer.cycle();
         final int lastCycle = reader.queue().lastCycle();
         if (cycle >= lastCycle)
@@ -339,11 +355,26 @@ public final class JournalAdapter implements AutoCloseable
             return false;
         }
         final int next = nextCycleFile(cycle);
-        if (next == cycle || (next >= lastCycle && DaemonStatus.isDaemonAlive(reader.journalDir())))
+        if (next == cycle)
         {
-            // The newest cycle of a live journal may be a file the daemon is creating this instant: look again later.
             return false;
         }
+        if (DaemonStatus.isDaemonAlive(reader.journalDir()))
+        {
+            // A live daemon may be creating the next file this instant: call it damaged only if it is not the newest
+            // and the tailer stays stuck before it for a while.
+            if (next >= lastCycle || stuckBeforeCycle != next)
+            {
+                stuckBeforeCycle = next;
+                stuckSinceNs = nowNs;
+                return false;
+            }
+            if (nowNs - stuckSinceNs < STUCK_LIVE_NS)
+            {
+                return false;
+            }
+        }
+        stuckBeforeCycle = NO_CYCLE;
         damagedCycle = next;
         listener.onDamagedFile(reader.cycleFile(next), "cannot be opened as a journal cycle (no valid header)");
 

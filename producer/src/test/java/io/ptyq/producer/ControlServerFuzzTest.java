@@ -11,6 +11,7 @@ import io.ptyq.codec.control.SessionSummary;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
 
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
@@ -43,6 +44,25 @@ class ControlServerFuzzTest
 
     private static final List<Throwable> ERRORS = new CopyOnWriteArrayList<>();
     private static Path dir;
+    private static AgentRunner runner;
+
+    @AfterAll
+    static void stopServer() throws InterruptedException
+    {
+        // Other tests in this JVM check that no control thread outlives them.
+        if (null != runner)
+        {
+            runner.close();
+            runner = null;
+            dir = null;
+        }
+        final long deadlineMs = System.currentTimeMillis() + 10_000;
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("control-")) &&
+            System.currentTimeMillis() < deadlineMs)
+        {
+            Thread.sleep(10);
+        }
+    }
 
     @FuzzTest(maxDuration = "5m")
     void fuzzControlRequests(final byte[] stream) throws Exception
@@ -142,7 +162,8 @@ class ControlServerFuzzTest
             dir = Files.createTempDirectory("ptyq-control-fuzz");
             final ControlServer server = new ControlServer(
                 dir.resolve(ControlServer.SOCKET_FILE_NAME), new NoSessions(), ERRORS::add, null);
-            AgentRunner.startOnThread(new AgentRunner(new SleepingMillisIdleStrategy(1), ERRORS::add, null, server));
+            runner = new AgentRunner(new SleepingMillisIdleStrategy(1), ERRORS::add, null, server);
+            AgentRunner.startOnThread(runner);
         }
 
         return dir.resolve(ControlServer.SOCKET_FILE_NAME);
