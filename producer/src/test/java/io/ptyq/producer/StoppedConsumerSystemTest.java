@@ -63,7 +63,8 @@ class StoppedConsumerSystemTest
             awaitExit(journal, baseline);
             final double baselineMbps = Throughput.of(journal, baseline, 0).mbPerSecond();
 
-            final long session = proxy.newSession(spec("flood", "stty raw -echo; printf start; sleep 3; cat " + flood));
+            // The flood waits for a line, sent once the consumer is stopped.
+            final long session = proxy.newSession(spec("flood", "stty raw -echo; printf start; read go; cat " + flood));
             try (DaemonProcess consumer = DaemonProcess.spawn(logs, "", List.of(),
                 List.of("cat", "flood", "--follow", "--journal", journal.toString())))
             {
@@ -72,6 +73,7 @@ class StoppedConsumerSystemTest
                 signal(consumer.pid(), "STOP");
                 try
                 {
+                    proxy.input("flood", "go\n".getBytes(StandardCharsets.US_ASCII));
                     awaitExit(journal, session);
                     final long floodDoneMs = System.currentTimeMillis() - stoppedAtMs;
                     assertTrue(floodDoneMs < STOP_MS, "the flood ended while the consumer was stopped (" +
