@@ -26,6 +26,9 @@ import java.util.Objects;
 public final class JournalAdapter implements AutoCloseable
 {
     private static final long NO_INDEX = Long.MIN_VALUE;
+    private static final int NO_CYCLE = Integer.MIN_VALUE;
+    private static final long STUCK_LIVE_NS = 2_000_000_000L;
+    private static final long UNREADABLE_CHECK_INTERVAL_NS = 100_000_000L;
 
     private final JournalReader reader;
     private final JournalListener listener;
@@ -39,6 +42,14 @@ public final class JournalAdapter implements AutoCloseable
     private boolean initialisePosition;
     private long redeliveryIndex = NO_INDEX;
     private long lastIndex = -1;
+    private int damagedCycle = NO_CYCLE;
+    private int lengthCycle = NO_CYCLE;
+    private long cycleFileLength;
+    private long truncatedFrameEnd = -1;
+    private int stuckBeforeCycle = NO_CYCLE;
+    private long stuckSinceNs;
+    private long nextUnreadableCheckNs;
+    private boolean readSinceCheck = true;
     private boolean closed;
 
     JournalAdapter(
@@ -105,9 +116,20 @@ public final class JournalAdapter implements AutoCloseable
             tailer.singleThreadedCheckReset();
         }
         int frames = 0;
-        while (frames < limit && pollOne())
+        try
         {
-            frames++;
+            while (frames < limit && pollOne())
+            {
+                frames++;
+            }
+        }
+        catch (final InternalError ex)
+        {
+            // A fault in compiled code surfaces at the thread's next safepoint, not at the faulting read.
+            if (onDamage(ex))
+            {
+                frames++;
+            }
         }
 
         return frames;
@@ -147,7 +169,20 @@ public final class JournalAdapter implements AutoCloseable
     {
         try
         {
-            new JournalSeeker(reader.queue(), tailer).seek(start);
+            try
+            {
+                new JournalSeeker(reader.queue(), tailer).seek(start);
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw ex;
+            }
+            catch (final Exception | InternalError ex)
+            {
+                // The journal, not the request, is at fault: report the file and read on from the next cycle.
+                damagedCycle = damagedCycleOf(tailer);
+                listener.onDamagedFile(reader.cycleFile(damagedCycle), JournalDamagedException.reasonOf(ex));
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -156,6 +191,77 @@ public final class JournalAdapter implements AutoCloseable
         }
         this.tailer = tailer;
         this.owner = Thread.currentThread();
+    }
+
+    private int damagedCycleOf(final ExcerptTailer tailer)
+    {
+        final int cycle = tailer.cycle();
+        final int first = reader.queue().firstCycle();
+        return cycle < first || cycle > reader.queue().lastCycle() ? first : cycle;
+    }
+
+    /**
+     * Report the damage in the current cycle, then move to the next readable cycle.
+     *
+     * @return true if the tailer moved on; false if there is no later cycle yet.
+     */
+    private boolean onDamage(final Throwable ex)
+    {
+        final int current = damagedCycleOf(tailer);
+        // A read fault is in the mapped cycle; any other failure comes from opening the next cycle's file.
+        final int cycle = ex instanceof InternalError ? current : nextCycleFile(current);
+        if (!(ex instanceof InternalError) && cycle >= reader.queue().lastCycle() &&
+            DaemonStatus.isDaemonAlive(reader.journalDir()))
+        {
+            // The newest cycle of a live journal may be a file the daemon is creating this instant: look again later.
+            return false;
+        }
+        damagedCycle = cycle;
+        listener.onDamagedFile(reader.cycleFile(damagedCycle), JournalDamagedException.reasonOf(ex));
+
+        return skipDamagedCycle();
+    }
+
+    /**
+     * @return the first cycle after {@code cycle} that has a file, or {@code cycle} if there is none.
+     */
+    private int nextCycleFile(final int cycle)
+    {
+        for (final int present : reader.cycles())
+        {
+            if (present > cycle)
+            {
+                return present;
+            }
+        }
+
+        return cycle;
+    }
+
+    private boolean skipDamagedCycle()
+    {
+        while (true)
+        {
+            final int next = nextCycleFile(damagedCycle);
+            if (next == damagedCycle)
+            {
+                return false;
+            }
+            try
+            {
+                if (tailer.moveToCycle(next))
+                {
+                    damagedCycle = NO_CYCLE;
+                    return true;
+                }
+                damagedCycle = next; // an empty cycle: look further
+            }
+            catch (final Exception | InternalError ex)
+            {
+                damagedCycle = next;
+                listener.onDamagedFile(reader.cycleFile(next), JournalDamagedException.reasonOf(ex));
+            }
+        }
     }
 
     /**
@@ -169,13 +275,130 @@ public final class JournalAdapter implements AutoCloseable
 
     private boolean pollOne()
     {
-        try (DocumentContext dc = tailer.readingDocument())
+        if (NO_CYCLE != damagedCycle)
+        {
+            return skipDamagedCycle();
+        }
+        final DocumentContext context;
+        try
+        {
+            context = tailer.readingDocument();
+        }
+        catch (final Exception | InternalError ex)
+        {
+            return onDamage(ex);
+        }
+        try
+        {
+            if (readOne(context))
+            {
+                readSinceCheck = true;
+                return true;
+            }
+        }
+        catch (final InternalError ex)
+        {
+            return onDamage(ex);
+        }
+
+        if (truncatedFrameEnd >= 0)
+        {
+            damagedCycle = tailer.cycle();
+            final String reason = "truncated: a frame ends at byte " + truncatedFrameEnd + ", past the file's end (" +
+                cycleFileLength + " bytes)";
+            truncatedFrameEnd = -1;
+            listener.onDamagedFile(reader.cycleFile(damagedCycle), reason);
+            return skipDamagedCycle();
+        }
+
+        return skipUnreadableCycle();
+    }
+
+    /**
+     * @param frameEnd the file offset where a frame ends.
+     * @return the length of the current cycle's file, looked up again when the cycle changes or a frame ends past
+     * what was seen (the daemon grows files as it writes).
+     */
+    private long cycleFileLength(final long frameEnd)
+    {
+        final int cycle = tailer.cycle();
+        if (cycle != lengthCycle || frameEnd > cycleFileLength)
+        {
+            lengthCycle = cycle;
+            cycleFileLength = reader.cycleFile(cycle).toFile().length();
+        }
+
+        return cycleFileLength;
+    }
+
+    /**
+     * Chronicle ends a read at a next cycle whose file it cannot open, as if the journal ended there: tell that from
+     * the real end, where the tailer is in the newest cycle.
+     *
+     * @return true if the tailer moved past an unreadable cycle.
+     */
+    private boolean skipUnreadableCycle()
+    {
+        // Caught up is the common case, polled in a busy loop: look at the directory listing the first time a read
+        // comes up empty, then only now and then.
+        final long nowNs = System.nanoTime();
+        if (!readSinceCheck && nowNs - nextUnreadableCheckNs < 0)
+        {
+            return false;
+        }
+        readSinceCheck = false;
+        nextUnreadableCheckNs = nowNs + UNREADABLE_CHECK_INTERVAL_NS;
+        final int cycle = tailer.cycle();
+        final int lastCycle = reader.queue().lastCycle();
+        if (cycle >= lastCycle)
+        {
+            return false;
+        }
+        final int next = nextCycleFile(cycle);
+        if (next == cycle)
+        {
+            return false;
+        }
+        if (DaemonStatus.isDaemonAlive(reader.journalDir()))
+        {
+            // A live daemon may be creating the next file this instant: call it damaged only if it is not the newest
+            // and the tailer stays stuck before it for a while.
+            if (next >= lastCycle || stuckBeforeCycle != next)
+            {
+                stuckBeforeCycle = next;
+                stuckSinceNs = nowNs;
+                return false;
+            }
+            if (nowNs - stuckSinceNs < STUCK_LIVE_NS)
+            {
+                return false;
+            }
+        }
+        stuckBeforeCycle = NO_CYCLE;
+        damagedCycle = next;
+        listener.onDamagedFile(reader.cycleFile(next), "cannot be opened as a journal cycle (no valid header)");
+
+        return skipDamagedCycle();
+    }
+
+    private boolean readOne(final DocumentContext context)
+    {
+        try (DocumentContext dc = context)
         {
             if (!dc.isPresent())
             {
                 return false;
             }
             final long index = dc.index();
+            final Bytes<?> frame = dc.wire().bytes();
+            final long frameEnd = frame.readPosition() + frame.readRemaining();
+            if (frameEnd > cycleFileLength(frameEnd))
+            {
+                // Past the end of a truncated file the mapping reads as zeros (then faults): never deliver that.
+                dc.rollbackOnClose();
+                truncatedFrameEnd = frameEnd;
+                return false;
+            }
             try
             {
                 deliver(dc, index);

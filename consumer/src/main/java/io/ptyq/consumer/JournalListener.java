@@ -7,9 +7,12 @@ import io.ptyq.codec.sbe.SessionExitedDecoder;
 import io.ptyq.codec.sbe.SessionStartedDecoder;
 import org.agrona.DirectBuffer;
 
+import java.nio.file.Path;
+
 /**
  * Receives the journal's events from a {@link JournalAdapter}. Buffers and decoders are views of the journal's
- * mapped memory, valid only during the callback: copy what must outlive it. Every method has a no-op default.
+ * mapped memory, valid only during the callback: copy what must outlive it. Every method but
+ * {@link #onDamagedFile} has a no-op default.
  */
 public interface JournalListener
 {
@@ -98,5 +101,19 @@ public interface JournalListener
      */
     default void onRedelivery(long index)
     {
+    }
+
+    /**
+     * A journal file could not be read past some point: truncated, overwritten with garbage or otherwise damaged.
+     * The adapter has delivered every frame before the damage and goes on with the next cycle file, if any. The
+     * default throws, so that the poll ends with the error; override it to read on past the damage.
+     *
+     * @param file   the damaged file.
+     * @param reason one line saying what is wrong.
+     * @throws JournalDamagedException unless overridden.
+     */
+    default void onDamagedFile(Path file, String reason)
+    {
+        throw new JournalDamagedException(file, reason, null);
     }
 }

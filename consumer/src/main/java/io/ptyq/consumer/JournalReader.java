@@ -1,6 +1,7 @@
 package io.ptyq.consumer;
 
 import net.openhft.chronicle.queue.ExcerptTailer;
+import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 
@@ -8,6 +9,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.SimpleDateFormat;
+import java.util.Date;
+import java.util.List;
+import java.util.TimeZone;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -20,6 +26,13 @@ import java.util.stream.Stream;
 public final class JournalReader implements AutoCloseable
 {
     private static final long RECHECK_INTERVAL_NS = 100_000_000L;
+    private static final String METADATA_FILE = "metadata.cq4t";
+    /**
+     * How long Chronicle waits for a cycle file's first header: a file the daemon is creating gets it within
+     * microseconds, and a damaged one never does, so a long wait only stalls readers of damaged journals.
+     */
+    private static final long READ_TIMEOUT_MS = Long.getLong("ptyq.read.timeout.ms", 250);
+    private static final String CYCLE_SUFFIX = ".cq4";
 
     private final Path journalDir;
     private volatile SingleChronicleQueue queue;
@@ -38,7 +51,8 @@ public final class JournalReader implements AutoCloseable
      *
      * @param journalDir the journal directory.
      * @return the reader, over an empty journal if no daemon has written there yet.
-     * @throws UncheckedIOException if the directory cannot be read.
+     * @throws UncheckedIOException    if the directory cannot be read.
+     * @throws JournalDamagedException if its metadata file is missing or unreadable.
      */
     public static JournalReader open(final Path journalDir)
     {
@@ -109,7 +123,19 @@ public final class JournalReader implements AutoCloseable
     ExcerptTailer createTailer()
     {
         final SingleChronicleQueue current = queue();
-        return null == current ? null : current.createTailer();
+        if (null == current)
+        {
+            return null;
+        }
+        try
+        {
+            return current.createTailer();
+        }
+        catch (final Exception | InternalError ex)
+        {
+            // A new tailer starts at the first cycle, so a first cycle that cannot be read hides the whole journal.
+            throw new JournalDamagedException(cycleFile(current.firstCycle()), JournalDamagedException.reasonOf(ex), ex);
+        }
     }
 
     private synchronized SingleChronicleQueue tryOpen()
@@ -140,21 +166,92 @@ public final class JournalReader implements AutoCloseable
         return queue;
     }
 
-    private static SingleChronicleQueue openQueue(final Path journalDir)
+    /**
+     * @param cycle a cycle of this journal's roll cycle.
+     * @return the cycle's file (which may not exist).
+     */
+    Path cycleFile(final int cycle)
     {
-        return SingleChronicleQueueBuilder.binary(journalDir).readOnly(true).build();
+        final RollCycle rollCycle = queue().rollCycle();
+        final SimpleDateFormat format = new SimpleDateFormat(rollCycle.format());
+        format.setTimeZone(TimeZone.getTimeZone("UTC"));
+
+        return journalDir.resolve(format.format(new Date(cycle * (long)rollCycle.lengthInMillis())) + CYCLE_SUFFIX);
     }
 
-    private static boolean hasQueueFiles(final Path journalDir)
+    /**
+     * @return the cycles that have a file now, in order; read from the directory, for the rare paths that meet damage.
+     */
+    int[] cycles()
     {
+        final RollCycle rollCycle = queue().rollCycle();
+        final SimpleDateFormat format = new SimpleDateFormat(rollCycle.format());
+        format.setTimeZone(TimeZone.getTimeZone("UTC"));
         try (Stream<Path> files = Files.list(journalDir))
         {
-            return files.anyMatch(file -> file.getFileName().toString().endsWith(".cq4t"));
+            return files.map(file -> file.getFileName().toString())
+                .filter(name -> name.endsWith(CYCLE_SUFFIX))
+                .mapToLong(name ->
+                {
+                    try
+                    {
+                        return format.parse(name.substring(0, name.length() - CYCLE_SUFFIX.length())).getTime() /
+                            rollCycle.lengthInMillis();
+                    }
+                    catch (final java.text.ParseException ex)
+                    {
+                        return Long.MIN_VALUE;
+                    }
+                })
+                .filter(cycle -> cycle != Long.MIN_VALUE)
+                .mapToInt(cycle -> (int)cycle)
+                .sorted()
+                .toArray();
         }
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot read journal " + journalDir + ": " + ex.getMessage(), ex);
         }
+    }
+
+    private static SingleChronicleQueue openQueue(final Path journalDir)
+    {
+        final Path metadata = journalDir.resolve(METADATA_FILE);
+        try
+        {
+            return SingleChronicleQueueBuilder.binary(journalDir).readOnly(true).timeoutMS(READ_TIMEOUT_MS).build();
+        }
+        catch (final Exception | InternalError ex)
+        {
+            throw new JournalDamagedException(metadata, "cannot be read (" + ex + ")", ex);
+        }
+    }
+
+    /**
+     * @return true if the journal has its metadata file; false if it has no file at all yet.
+     * @throws JournalDamagedException if it has cycle files but no metadata file, which Chronicle needs to find them.
+     */
+    private static boolean hasQueueFiles(final Path journalDir)
+    {
+        final boolean metadata;
+        final boolean cycles;
+        try (Stream<Path> files = Files.list(journalDir))
+        {
+            final List<String> names = files.map(file -> file.getFileName().toString()).collect(Collectors.toList());
+            metadata = names.contains(METADATA_FILE);
+            cycles = names.stream().anyMatch(name -> name.endsWith(CYCLE_SUFFIX));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot read journal " + journalDir + ": " + ex.getMessage(), ex);
+        }
+        if (cycles && !metadata)
+        {
+            throw new JournalDamagedException(journalDir.resolve(METADATA_FILE), "missing, so the journal's cycle " +
+                "files cannot be located; starting the daemon on the journal rebuilds it", null);
+        }
+
+        return metadata;
     }
 
     /**

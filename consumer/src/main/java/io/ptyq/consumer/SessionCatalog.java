@@ -23,6 +23,7 @@ public final class SessionCatalog implements JournalListener
     private final Map<Long, Builder> sessions = new LinkedHashMap<>();
     private long invalidFrames;
     private String firstInvalid;
+    private String damage;
 
     /**
      * Read a whole journal.
@@ -106,6 +107,32 @@ public final class SessionCatalog implements JournalListener
     public String firstInvalid()
     {
         return firstInvalid;
+    }
+
+    /**
+     * @return one line naming the first damaged journal file met (the catalog holds what was readable), or null.
+     */
+    public String damage()
+    {
+        return damage;
+    }
+
+    /**
+     * @param session the session as the user named it.
+     * @return "no session" for the user, saying if a damaged file may hide it.
+     */
+    public String noSuchSession(final String session)
+    {
+        return "no session '" + session + "'" + (null == damage ? "" : " readable: " + damage);
+    }
+
+    @Override
+    public void onDamagedFile(final Path file, final String reason)
+    {
+        if (null == damage)
+        {
+            damage = "journal file " + file + " is damaged: " + reason;
+        }
     }
 
     @Override

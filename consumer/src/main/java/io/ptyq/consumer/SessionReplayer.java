@@ -49,6 +49,7 @@ public final class SessionReplayer
     private boolean ended;
     private long invalidFrames;
     private String firstInvalid;
+    private String damage;
 
     private double speed;
     private boolean paused;
@@ -141,6 +142,14 @@ public final class SessionReplayer
     public String firstInvalid()
     {
         return firstInvalid;
+    }
+
+    /**
+     * @return one line naming the first damaged journal file met (everything readable was played), or null.
+     */
+    public String damage()
+    {
+        return damage;
     }
 
     /**
@@ -346,6 +355,15 @@ public final class SessionReplayer
             if (decoder.sessionId() == ctx.sessionId())
             {
                 ended = true;
+            }
+        }
+
+        @Override
+        public void onDamagedFile(final java.nio.file.Path file, final String reason)
+        {
+            if (null == damage)
+            {
+                damage = "journal file " + file + " is damaged: " + reason;
             }
         }
 

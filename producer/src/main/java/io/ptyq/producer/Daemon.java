@@ -35,11 +35,13 @@ public final class Daemon implements AutoCloseable
     private Daemon(final Context ctx) throws IOException
     {
         this.ctx = ctx;
+        final long launchNs = System.nanoTime();
         JournalFiles.secureDirectory(ctx.journalDir());
         markFile = DaemonMarkFile.acquire(ctx.journalDir(), ProcessHandle.current().pid(), System.currentTimeMillis());
         try
         {
             queue = JournalFiles.openForWrite(ctx.journalDir());
+            JournalLockRecovery.releaseDeadWriterLocks(queue, ctx.log());
             final JournalRecovery recovery = JournalRecovery.scan(queue, ctx.errorHandler());
             try (JournalPublisher startupPublisher = new JournalPublisher(queue))
             {
@@ -64,7 +66,8 @@ public final class Daemon implements AutoCloseable
             throw ex;
         }
         ctx.log().accept("daemon started: pid " + ProcessHandle.current().pid() + ", journal " + ctx.journalDir() +
-            (ctx.recordInput() ? ", recording input" : ""));
+            (ctx.recordInput() ? ", recording input" : "") + ", ready in " +
+            (System.nanoTime() - launchNs) / 1_000_000 + " ms");
     }
 
     /**

@@ -6,6 +6,7 @@ import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.impl.StoreFileListener;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 
 import java.io.File;
 import java.io.IOException;
@@ -30,6 +31,12 @@ public final class JournalFiles
      * The journal's roll cycle.
      */
     public static final RollCycle ROLL_CYCLE = RollCycles.FAST_HOURLY;
+
+    /**
+     * Test-only system property naming another roll cycle (a {@link RollCycles} or {@link TestRollCycles} constant,
+     * such as {@code TEST_SECONDLY}), so soak tests cross many cycles in minutes. Not for production journals.
+     */
+    public static final String ROLL_CYCLE_PROPERTY = "ptyq.test.roll.cycle";
 
     /**
      * Bytes Chronicle maps at a time; a quarter of it is the contiguous overlap that bounds a frame.
@@ -115,13 +122,41 @@ public final class JournalFiles
     public static SingleChronicleQueue openForWrite(final Path dir)
     {
         final SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(dir)
-            .rollCycle(ROLL_CYCLE)
+            .rollCycle(rollCycle())
             .blockSize(BLOCK_SIZE)
             .storeFileListener(new SecuringListener())
             .build();
         secureDirectory(dir);
 
         return queue;
+    }
+
+    /**
+     * @return {@link #ROLL_CYCLE}, unless a test named another in {@link #ROLL_CYCLE_PROPERTY}.
+     * @throws IllegalArgumentException if the property names no roll cycle.
+     */
+    public static RollCycle rollCycle()
+    {
+        final String name = System.getProperty(ROLL_CYCLE_PROPERTY);
+        if (null == name || name.isEmpty())
+        {
+            return ROLL_CYCLE;
+        }
+        for (final TestRollCycles cycle : TestRollCycles.values())
+        {
+            if (cycle.name().equals(name))
+            {
+                return cycle;
+            }
+        }
+        for (final RollCycles cycle : RollCycles.values())
+        {
+            if (cycle.name().equals(name))
+            {
+                return cycle;
+            }
+        }
+        throw new IllegalArgumentException("-D" + ROLL_CYCLE_PROPERTY + "=" + name + " names no roll cycle");
     }
 
     /**

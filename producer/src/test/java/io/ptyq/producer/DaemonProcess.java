@@ -31,9 +31,19 @@ final class DaemonProcess implements AutoCloseable
      */
     static DaemonProcess start(final Path journal, final Path logDir, final String... extraArgs) throws Exception
     {
+        return start(journal, logDir, List.of(), extraArgs);
+    }
+
+    /**
+     * Start {@code ptyq daemon} with extra JVM options (such as {@code -Dptyq.test.roll.cycle=TEST_SECONDLY}) and wait
+     * until its control socket answers.
+     */
+    static DaemonProcess start(
+        final Path journal, final Path logDir, final List<String> jvmOptions, final String... extraArgs) throws Exception
+    {
         final List<String> args = new ArrayList<>(List.of("daemon", "--journal", journal.toString()));
         args.addAll(List.of(extraArgs));
-        final DaemonProcess daemon = spawn(logDir, "", args);
+        final DaemonProcess daemon = spawn(logDir, "", jvmOptions, args);
         final long deadlineMs = System.currentTimeMillis() + 30_000;
         while (true)
         {
@@ -60,7 +70,21 @@ final class DaemonProcess implements AutoCloseable
      */
     static Result run(final Path logDir, final String shellPrefix, final String... args) throws Exception
     {
-        try (DaemonProcess command = spawn(logDir, shellPrefix, List.of(args)))
+        return run(logDir, shellPrefix, List.of(), args);
+    }
+
+    /**
+     * Run {@code ptyq ARGS} to completion in a JVM with extra options (such as {@code -Xmx64m}).
+     */
+    static Result run(final Path logDir, final List<String> jvmOptions, final String... args) throws Exception
+    {
+        return run(logDir, "", jvmOptions, args);
+    }
+
+    static Result run(final Path logDir, final String shellPrefix, final List<String> jvmOptions, final String... args)
+        throws Exception
+    {
+        try (DaemonProcess command = spawn(logDir, shellPrefix, jvmOptions, List.of(args)))
         {
             if (!command.process.waitFor(60, TimeUnit.SECONDS))
             {
@@ -73,6 +97,13 @@ final class DaemonProcess implements AutoCloseable
     static DaemonProcess spawn(final Path logDir, final String shellPrefix, final List<String> args)
         throws IOException
     {
+        return spawn(logDir, shellPrefix, List.of(), args);
+    }
+
+    static DaemonProcess spawn(
+        final Path logDir, final String shellPrefix, final List<String> jvmOptions, final List<String> args)
+        throws IOException
+    {
         Files.createDirectories(logDir);
         final Path out = Files.createTempFile(logDir, "ptyq-", ".out");
         final Path err = Files.createTempFile(logDir, "ptyq-", ".err");
@@ -81,6 +112,7 @@ final class DaemonProcess implements AutoCloseable
         command.addAll(List.of(jvmFlags().split(" ")));
         command.add("-Dpty4j.tmpdir=" + System.getProperty("java.io.tmpdir"));
         command.add("-Djna.tmpdir=" + System.getProperty("java.io.tmpdir"));
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add("io.ptyq.codec.cli.Ptyq");

@@ -36,7 +36,34 @@ public final class Ptyq implements Runnable
      */
     public static int execute(final String... args)
     {
-        return commandLine().execute(args);
+        final CommandLine commandLine = commandLine();
+        try
+        {
+            return commandLine.execute(args);
+        }
+        catch (final InternalError ex)
+        {
+            // Chronicle maps journal files: a read past the end of a file truncated under it faults into this.
+            return onFatal("a journal file was truncated or changed while it was read (" + ex.getMessage() + ")",
+                ex, commandLine);
+        }
+        catch (final StackOverflowError | OutOfMemoryError | LinkageError | AssertionError ex)
+        {
+            return onFatal("internal error: " + ex, ex, commandLine);
+        }
+    }
+
+    private static int onFatal(final String message, final Throwable ex, final CommandLine commandLine)
+    {
+        final PrintWriter err = commandLine.getErr();
+        err.println("ptyq: " + message.replace('\n', ' '));
+        if (null != System.getenv("PTYQ_DEBUG"))
+        {
+            ex.printStackTrace(err);
+        }
+        err.flush();
+
+        return CliException.RUNTIME;
     }
 
     /**
@@ -102,6 +129,12 @@ public final class Ptyq implements Runnable
             err.println("ptyq: " + ex.getMessage());
             err.flush();
             return ((CliException)ex).exitCode();
+        }
+        if (ex instanceof UserFacingException)
+        {
+            err.println("ptyq: " + ex.getMessage().replace('\n', ' '));
+            err.flush();
+            return CliException.RUNTIME;
         }
 
         // Anything else is our bug: still one line for the user, the trace only on request.

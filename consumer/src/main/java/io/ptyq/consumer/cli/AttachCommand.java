@@ -88,7 +88,8 @@ final class AttachCommand implements Callable<Integer>
         final long sessionId = catalog.resolve(session);
         if (sessionId < 0)
         {
-            throw CliException.runtime("no session '" + session + "' in " + dir);
+            throw CliException.runtime(null == catalog.damage() ? "no session '" + session + "' in " + dir :
+                catalog.noSuchSession(session));
         }
         final SessionRecord record = find(catalog, sessionId);
 
@@ -219,12 +220,21 @@ final class AttachCommand implements Callable<Integer>
         final String outcome = !ended ? "detached from session " + sessionId :
             recording ? output.exitLine() + "; recorded in " + dir : output.exitLine();
         err.print(lineBreak(terminal, output) + "[ptyq: " + outcome + "]" + (null != terminal ? "\r\n" : "\n"));
-        if (output.invalidFrames > 0)
+        if (null != output.damage)
+        {
+            err.println("ptyq: " + output.damage);
+        }
+        else if (output.invalidFrames > 0)
         {
             err.println("ptyq: skipped " + output.invalidFrames + " invalid frame(s) in " + dir + ", first at " +
                 output.firstInvalid);
         }
         err.flush();
+
+        if (null != output.damage)
+        {
+            return CliException.RUNTIME;
+        }
 
         return ended ? output.exitCode() : 0;
     }
@@ -310,6 +320,10 @@ final class AttachCommand implements Callable<Integer>
                     {
                         return true;
                     }
+                    if (null != output.damage)
+                    {
+                        throw CliException.runtime(output.damage);
+                    }
                     throw CliException.runtime("no ptyq daemon runs on " + dir + " any more; session " + sessionRef +
                         " ended without an exit status");
                 }
@@ -366,6 +380,7 @@ final class AttachCommand implements Callable<Integer>
         private String detail = "";
         private long invalidFrames;
         private String firstInvalid;
+        private String damage;
 
         SessionOutput(final OutputStream out, final TerminalModes modes)
         {
@@ -423,6 +438,15 @@ final class AttachCommand implements Callable<Integer>
                 signal = decoder.signal();
                 reason = decoder.reason();
                 detail = decoder.detail();
+            }
+        }
+
+        @Override
+        public void onDamagedFile(final java.nio.file.Path file, final String reason)
+        {
+            if (null == damage)
+            {
+                damage = "journal file " + file + " is damaged: " + reason;
             }
         }
 

@@ -61,7 +61,8 @@ final class CatCommand implements Runnable
         final long sessionId = catalog.resolve(session);
         if (sessionId < 0)
         {
-            throw CliException.runtime("no session '" + session + "' in " + dir);
+            throw CliException.runtime(null == catalog.damage() ? "no session '" + session + "' in " + dir :
+                catalog.noSuchSession(session));
         }
 
         final OutputStream out = new FileOutputStream(FileDescriptor.out);
@@ -91,6 +92,10 @@ final class CatCommand implements Runnable
         {
             // stdout closed (e.g. piped into head): stop quietly, as cat does.
         }
+        if (null != copier.damage)
+        {
+            throw CliException.runtime(copier.damage);
+        }
         if (copier.invalidFrames > 0)
         {
             throw CliException.runtime("skipped " + copier.invalidFrames + " invalid frame(s) in " + dir +
@@ -116,6 +121,7 @@ final class CatCommand implements Runnable
         private boolean pastWindow;
         private long invalidFrames;
         private String firstInvalid;
+        private String damage;
 
         Copier(final long sessionId, final long fromNs, final long toNs, final OutputStream out)
         {
@@ -179,6 +185,15 @@ final class CatCommand implements Runnable
             if (decoder.sessionId() == sessionId)
             {
                 exited = true;
+            }
+        }
+
+        @Override
+        public void onDamagedFile(final java.nio.file.Path file, final String reason)
+        {
+            if (null == damage)
+            {
+                damage = "journal file " + file + " is damaged: " + reason;
             }
         }
 

@@ -1,6 +1,7 @@
 package io.ptyq.consumer.cli;
 
 import io.ptyq.codec.CommandLine;
+import io.ptyq.codec.cli.CliException;
 import io.ptyq.codec.cli.JournalOption;
 import io.ptyq.consumer.DaemonStatus;
 import io.ptyq.consumer.SessionCatalog;
@@ -40,7 +41,7 @@ final class LsCommand implements Runnable
         final Path dir = journal.existing();
         final SessionCatalog catalog = SessionCatalog.load(dir);
         final List<SessionRecord> sessions = catalog.sessions(DaemonStatus.isDaemonAlive(dir));
-        if (catalog.invalidFrames() > 0)
+        if (catalog.invalidFrames() > 0 && null == catalog.damage())
         {
             System.err.println("ptyq: skipped " + catalog.invalidFrames() + " invalid frame(s) in " + dir +
                 ", first at " + catalog.firstInvalid());
@@ -52,6 +53,11 @@ final class LsCommand implements Runnable
         else
         {
             printTable(System.out, sessions);
+        }
+        if (null != catalog.damage())
+        {
+            System.out.flush();
+            throw CliException.runtime(catalog.damage() + " (listed what was readable)");
         }
     }
 

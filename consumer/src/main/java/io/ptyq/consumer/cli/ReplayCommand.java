@@ -120,6 +120,10 @@ final class ReplayCommand implements Runnable
                 }
             }
         }
+        if (null != replayer.damage())
+        {
+            throw CliException.runtime(replayer.damage());
+        }
         if (replayer.invalidFrames() > 0)
         {
             throw CliException.runtime("skipped " + replayer.invalidFrames() + " invalid frame(s) in " + dir +
@@ -162,10 +166,12 @@ final class ReplayCommand implements Runnable
      */
     static long resolve(final Path dir, final String session)
     {
-        final long sessionId = SessionCatalog.load(dir).resolve(session);
+        final SessionCatalog catalog = SessionCatalog.load(dir);
+        final long sessionId = catalog.resolve(session);
         if (sessionId < 0)
         {
-            throw CliException.runtime("no session '" + session + "' in " + dir);
+            throw CliException.runtime(null == catalog.damage() ? "no session '" + session + "' in " + dir :
+                catalog.noSuchSession(session));
         }
 
         return sessionId;

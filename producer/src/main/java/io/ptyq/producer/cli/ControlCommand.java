@@ -6,8 +6,12 @@ import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.control.SessionCommandException;
 import picocli.CommandLine.Mixin;
 
+import java.util.function.Consumer;
+
 /**
- * A subcommand that talks to the running daemon: connects, runs one request, maps failures to one line.
+ * A subcommand that talks to the running daemon: checks its arguments, then connects, runs one request and maps
+ * failures to one line. Arguments are checked before connecting, so a bad command line is a usage error (exit 2)
+ * whether or not a daemon runs.
  */
 abstract class ControlCommand implements Runnable
 {
@@ -17,9 +21,10 @@ abstract class ControlCommand implements Runnable
     @Override
     public final void run()
     {
+        final Consumer<DaemonProxy> request = prepare();
         try (DaemonProxy daemon = DaemonProxy.connect(journal.resolve()))
         {
-            execute(daemon);
+            request.accept(daemon);
         }
         catch (final SessionCommandException ex)
         {
@@ -28,5 +33,11 @@ abstract class ControlCommand implements Runnable
         }
     }
 
-    abstract void execute(DaemonProxy daemon);
+    /**
+     * Check the arguments and say what to ask of the daemon.
+     *
+     * @return the request, run once connected.
+     * @throws CliException (usage) for a bad argument.
+     */
+    abstract Consumer<DaemonProxy> prepare();
 }

@@ -41,7 +41,15 @@ final class DaemonCommand implements Runnable
         {
             throw CliException.usage("--grace cannot be negative");
         }
-        final long retentionMs = null == retain ? 0 : DurationParser.parseMs(retain);
+        final long retentionMs;
+        try
+        {
+            retentionMs = null == retain ? 0 : DurationParser.parseMs(retain);
+        }
+        catch (final CliException ex)
+        {
+            throw CliException.usage("--retain: " + ex.getMessage());
+        }
         if (null != retain && retentionMs <= 0)
         {
             throw CliException.usage("--retain must be positive");

@@ -6,6 +6,7 @@ import io.ptyq.producer.Signals;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import java.util.function.Consumer;
 
 /**
  * {@code ptyq kill}: sends a signal to a session's process group.
@@ -22,13 +23,13 @@ final class KillCommand extends ControlCommand
     private String signal;
 
     @Override
-    void execute(final DaemonProxy daemon)
+    Consumer<DaemonProxy> prepare()
     {
         final int number = Signals.number(signal);
         if (number < 0)
         {
             throw CliException.usage("unknown signal '" + signal + "'");
         }
-        daemon.signal(session, number);
+        return daemon -> daemon.signal(session, number);
     }
 }

@@ -3,6 +3,7 @@ package io.ptyq.producer.cli;
 import io.ptyq.codec.control.DaemonProxy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import java.util.function.Consumer;
 
 /**
  * {@code ptyq mark}: journals a bookmark in a session.
@@ -17,8 +18,8 @@ final class MarkCommand extends ControlCommand
     private String label;
 
     @Override
-    void execute(final DaemonProxy daemon)
+    Consumer<DaemonProxy> prepare()
     {
-        daemon.marker(session, label);
+        return daemon -> daemon.marker(session, label);
     }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * {@code ptyq new}: starts a session in the daemon and prints its id.
@@ -38,7 +39,7 @@ final class NewCommand extends ControlCommand
     private List<String> command;
 
     @Override
-    void execute(final DaemonProxy daemon)
+    Consumer<DaemonProxy> prepare()
     {
         final TerminalSize terminalSize = TerminalSize.parse(size);
         final Path dir = (null == cwd ? Path.of("") : cwd).toAbsolutePath().normalize();
@@ -57,8 +58,8 @@ final class NewCommand extends ControlCommand
             overrides.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
 
-        final long sessionId = daemon.newSession(new SessionSpec(
-            name, command, dir.toString(), overrides, terminalSize.cols(), terminalSize.rows()));
-        System.out.println(sessionId);
+        final SessionSpec spec = new SessionSpec(
+            name, command, dir.toString(), overrides, terminalSize.cols(), terminalSize.rows());
+        return daemon -> System.out.println(daemon.newSession(spec));
     }
 }

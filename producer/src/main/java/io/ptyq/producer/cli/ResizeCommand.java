@@ -4,6 +4,7 @@ import io.ptyq.codec.cli.TerminalSize;
 import io.ptyq.codec.control.DaemonProxy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
+import java.util.function.Consumer;
 
 /**
  * {@code ptyq resize}: changes a session's terminal size.
@@ -18,9 +19,9 @@ final class ResizeCommand extends ControlCommand
     private String size;
 
     @Override
-    void execute(final DaemonProxy daemon)
+    Consumer<DaemonProxy> prepare()
     {
         final TerminalSize terminalSize = TerminalSize.parse(size);
-        daemon.resize(session, terminalSize.cols(), terminalSize.rows());
+        return daemon -> daemon.resize(session, terminalSize.cols(), terminalSize.rows());
     }
 }

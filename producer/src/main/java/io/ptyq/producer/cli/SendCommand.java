@@ -5,6 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code ptyq send}: writes text to a session's terminal, as if typed.
@@ -22,8 +23,9 @@ final class SendCommand extends ControlCommand
     private List<String> text;
 
     @Override
-    void execute(final DaemonProxy daemon)
+    Consumer<DaemonProxy> prepare()
     {
-        daemon.input(session, Escapes.decode(String.join(" ", text)));
+        final byte[] data = Escapes.decode(String.join(" ", text));
+        return daemon -> daemon.input(session, data);
     }
 }
