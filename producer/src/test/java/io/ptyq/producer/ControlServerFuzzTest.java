@@ -8,8 +8,6 @@ import io.ptyq.codec.control.SessionCommandException;
 import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.codec.control.SessionSummary;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 
@@ -44,16 +42,16 @@ class ControlServerFuzzTest
 
     private static final List<Throwable> ERRORS = new CopyOnWriteArrayList<>();
     private static Path dir;
-    private static AgentRunner runner;
+    private static ControlServer server;
 
     @AfterAll
     static void stopServer() throws InterruptedException
     {
         // Other tests in this JVM check that no control thread outlives them.
-        if (null != runner)
+        if (null != server)
         {
-            runner.close();
-            runner = null;
+            server.close();
+            server = null;
             dir = null;
         }
         final long deadlineMs = System.currentTimeMillis() + 10_000;
@@ -160,10 +158,9 @@ class ControlServerFuzzTest
         if (null == dir)
         {
             dir = Files.createTempDirectory("ptyq-control-fuzz");
-            final ControlServer server = new ControlServer(
+            server = new ControlServer(
                 dir.resolve(ControlServer.SOCKET_FILE_NAME), new NoSessions(), ERRORS::add, null);
-            runner = new AgentRunner(new SleepingMillisIdleStrategy(1), ERRORS::add, null, server);
-            AgentRunner.startOnThread(runner);
+            server.start();
         }
 
         return dir.resolve(ControlServer.SOCKET_FILE_NAME);
