@@ -47,9 +47,7 @@ public final class SessionReplayer
 
     private long startTimestampNs = UNKNOWN;
     private boolean ended;
-    private long invalidFrames;
-    private String firstInvalid;
-    private String damage;
+    private final JournalProblems problems = new JournalProblems();
 
     private double speed;
     private boolean paused;
@@ -133,7 +131,7 @@ public final class SessionReplayer
      */
     public long invalidFrames()
     {
-        return invalidFrames;
+        return problems.invalidFrames();
     }
 
     /**
@@ -141,7 +139,7 @@ public final class SessionReplayer
      */
     public String firstInvalid()
     {
-        return firstInvalid;
+        return problems.firstInvalid();
     }
 
     /**
@@ -149,7 +147,7 @@ public final class SessionReplayer
      */
     public String damage()
     {
-        return damage;
+        return problems.damage();
     }
 
     /**
@@ -361,19 +359,13 @@ public final class SessionReplayer
         @Override
         public void onDamagedFile(final java.nio.file.Path file, final String reason)
         {
-            if (null == damage)
-            {
-                damage = "journal file " + file + " is damaged: " + reason;
-            }
+            problems.onDamagedFile(file, reason);
         }
 
         @Override
         public void onInvalidFrame(final long index, final String reason)
         {
-            if (0 == invalidFrames++)
-            {
-                firstInvalid = "index " + Long.toHexString(index) + ": " + reason;
-            }
+            problems.onInvalidFrame(index, reason);
         }
     }
 

@@ -10,6 +10,7 @@ import io.ptyq.codec.sbe.SessionExitedDecoder;
 import io.ptyq.consumer.DaemonStatus;
 import io.ptyq.consumer.JournalAdapter;
 import io.ptyq.consumer.JournalListener;
+import io.ptyq.consumer.JournalProblems;
 import io.ptyq.consumer.JournalReader;
 import io.ptyq.consumer.SessionCatalog;
 import io.ptyq.consumer.SessionRecord;
@@ -220,18 +221,17 @@ final class AttachCommand implements Callable<Integer>
         final String outcome = !ended ? "detached from session " + sessionId :
             recording ? output.exitLine() + "; recorded in " + dir : output.exitLine();
         err.print(lineBreak(terminal, output) + "[ptyq: " + outcome + "]" + (null != terminal ? "\r\n" : "\n"));
-        if (null != output.damage)
+        if (null != output.problems.damage())
         {
-            err.println("ptyq: " + output.damage);
+            err.println("ptyq: " + output.problems.damage());
         }
-        else if (output.invalidFrames > 0)
+        else if (output.problems.invalidFrames() > 0)
         {
-            err.println("ptyq: skipped " + output.invalidFrames + " invalid frame(s) in " + dir + ", first at " +
-                output.firstInvalid);
+            err.println("ptyq: " + output.problems.invalidFramesLine(dir));
         }
         err.flush();
 
-        if (null != output.damage)
+        if (null != output.problems.damage())
         {
             return CliException.RUNTIME;
         }
@@ -320,9 +320,9 @@ final class AttachCommand implements Callable<Integer>
                     {
                         return true;
                     }
-                    if (null != output.damage)
+                    if (null != output.problems.damage())
                     {
-                        throw CliException.runtime(output.damage);
+                        throw CliException.runtime(output.problems.damage());
                     }
                     throw CliException.runtime("no ptyq daemon runs on " + dir + " any more; session " + sessionRef +
                         " ended without an exit status");
@@ -378,9 +378,7 @@ final class AttachCommand implements Callable<Integer>
         private int signal;
         private ExitReason reason;
         private String detail = "";
-        private long invalidFrames;
-        private String firstInvalid;
-        private String damage;
+        private final JournalProblems problems = new JournalProblems();
 
         SessionOutput(final OutputStream out, final TerminalModes modes)
         {
@@ -444,19 +442,13 @@ final class AttachCommand implements Callable<Integer>
         @Override
         public void onDamagedFile(final java.nio.file.Path file, final String reason)
         {
-            if (null == damage)
-            {
-                damage = "journal file " + file + " is damaged: " + reason;
-            }
+            problems.onDamagedFile(file, reason);
         }
 
         @Override
         public void onInvalidFrame(final long index, final String reason)
         {
-            if (0 == invalidFrames++)
-            {
-                firstInvalid = "index " + Long.toHexString(index) + ": " + reason;
-            }
+            problems.onInvalidFrame(index, reason);
         }
 
         /**

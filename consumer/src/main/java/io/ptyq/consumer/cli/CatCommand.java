@@ -7,6 +7,7 @@ import io.ptyq.codec.sbe.SessionStartedDecoder;
 import io.ptyq.consumer.DaemonStatus;
 import io.ptyq.consumer.JournalAdapter;
 import io.ptyq.consumer.JournalListener;
+import io.ptyq.consumer.JournalProblems;
 import io.ptyq.consumer.JournalReader;
 import io.ptyq.consumer.SessionCatalog;
 import org.agrona.DirectBuffer;
@@ -92,14 +93,13 @@ final class CatCommand implements Runnable
         {
             // stdout closed (e.g. piped into head): stop quietly, as cat does.
         }
-        if (null != copier.damage)
+        if (null != copier.problems.damage())
         {
-            throw CliException.runtime(copier.damage);
+            throw CliException.runtime(copier.problems.damage());
         }
-        if (copier.invalidFrames > 0)
+        if (copier.problems.invalidFrames() > 0)
         {
-            throw CliException.runtime("skipped " + copier.invalidFrames + " invalid frame(s) in " + dir +
-                ", first at " + copier.firstInvalid);
+            throw CliException.runtime(copier.problems.invalidFramesLine(dir));
         }
     }
 
@@ -119,9 +119,7 @@ final class CatCommand implements Runnable
         private long startTimestampNs = UNKNOWN;
         private boolean exited;
         private boolean pastWindow;
-        private long invalidFrames;
-        private String firstInvalid;
-        private String damage;
+        private final JournalProblems problems = new JournalProblems();
 
         Copier(final long sessionId, final long fromNs, final long toNs, final OutputStream out)
         {
@@ -191,19 +189,13 @@ final class CatCommand implements Runnable
         @Override
         public void onDamagedFile(final java.nio.file.Path file, final String reason)
         {
-            if (null == damage)
-            {
-                damage = "journal file " + file + " is damaged: " + reason;
-            }
+            problems.onDamagedFile(file, reason);
         }
 
         @Override
         public void onInvalidFrame(final long index, final String reason)
         {
-            if (0 == invalidFrames++)
-            {
-                firstInvalid = "index " + Long.toHexString(index) + ": " + reason;
-            }
+            problems.onInvalidFrame(index, reason);
         }
 
         void flush()
