@@ -6,6 +6,7 @@ import io.ptyq.consumer.JournalAdapter;
 import io.ptyq.consumer.JournalAgent;
 import io.ptyq.consumer.JournalListener;
 import io.ptyq.consumer.JournalReader;
+import io.ptyq.consumer.ShortSliceIdleStrategy;
 import io.ptyq.consumer.StartPosition;
 import io.ptyq.producer.JournalFiles;
 import io.ptyq.producer.JournalPublisher;
@@ -26,7 +27,8 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * Measures latency from a {@link JournalPublisher} append to a consumer's callback in another JVM at a paced rate,
- * for ptyq's {@link JournalAdapter} and for a raw Chronicle tailer (the baseline), each busy-spinning and backing off.
+ * for ptyq's {@link JournalAdapter} and for a raw Chronicle tailer (the baseline), each busy-spinning and backing off
+ * (ptyq's default backoff, which asks for a short scheduler slice), and the raw tailer with Agrona's plain backoff.
  * <p>
  * The producer writes its {@link System#nanoTime()} (CLOCK_MONOTONIC, system-wide on Linux) into the frame's
  * timestampNs just before the append; the child records {@code nanoTime() - timestampNs} in an HdrHistogram.
@@ -36,7 +38,7 @@ public final class ConsumerLatencyHarness
 {
     private static final String READY = "READY";
     private static final String RESULT = "RESULT";
-    private static final String[] MODES = { "raw-spin", "sbe-spin", "raw-backoff", "sbe-backoff" };
+    private static final String[] MODES = { "raw-spin", "sbe-spin", "raw-backoff", "sbe-backoff", "raw-agrona" };
     private static final int TIMESTAMP_OFFSET =
         FrameDescriptor.HEADER_LENGTH + OutputDecoder.timestampNsEncodingOffset();
 
@@ -89,7 +91,8 @@ public final class ConsumerLatencyHarness
                 BenchFiles.deleteRecursively(dir);
             }
         }
-        System.out.printf("p99 ratio sbe/raw: busy-spin %.2fx, backoff %.2fx%n", p99[1] / p99[0], p99[3] / p99[2]);
+        System.out.printf("p99 ratio sbe/raw: busy-spin %.2fx, backoff %.2fx; raw backoff with/without the short slice: " +
+            "%.2fx%n", p99[1] / p99[0], p99[3] / p99[2], p99[2] / p99[4]);
         System.out.printf("p99 / target: busy-spin %.2f of 50 us, backoff %.3f of 1000 us%n", p99[1] / 50.0,
             p99[3] / 1000.0);
     }
@@ -125,8 +128,7 @@ public final class ConsumerLatencyHarness
         final Path dir, final String mode, final long warmupFrames, final long measuredFrames)
     {
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
-        final IdleStrategy idle = mode.endsWith("spin") ?
-            new BusySpinIdleStrategy() : JournalAgent.defaultIdleStrategy();
+        final IdleStrategy idle = idleStrategy(mode);
         final long total = warmupFrames + measuredFrames;
         final long[] count = new long[1];
         if (mode.startsWith("raw"))
@@ -180,6 +182,20 @@ public final class ConsumerLatencyHarness
         System.out.printf("%s %d %.1f %.1f %.1f %.1f%n", RESULT, histogram.getTotalCount(),
             histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
             histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3);
+    }
+
+    /**
+     * "spin": busy-spin; "backoff": ptyq's default, Agrona's backoff on a short scheduler slice; "agrona": the same
+     * backoff without the slice (the default before session 3).
+     */
+    private static IdleStrategy idleStrategy(final String mode)
+    {
+        if (mode.endsWith("spin"))
+        {
+            return new BusySpinIdleStrategy();
+        }
+        final IdleStrategy backoff = JournalAgent.defaultIdleStrategy();
+        return mode.endsWith("agrona") ? ((ShortSliceIdleStrategy)backoff).delegate() : backoff;
     }
 
     private static void record(

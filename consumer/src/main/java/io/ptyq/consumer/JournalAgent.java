@@ -13,7 +13,8 @@ import java.util.Objects;
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
  * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
- * {@link BackoffIdleStrategy} (spin, yield, then park up to 1 ms) for viewers that must not burn one.
+ * {@link BackoffIdleStrategy} (spin, yield, then park up to 1 ms, on a short scheduler slice: {@link SchedulerSlice})
+ * for viewers that must not burn one.
  * The agent owns the adapter and closes it in {@link #onClose()}.
  */
 public final class JournalAgent implements Agent
@@ -55,15 +56,17 @@ public final class JournalAgent implements Agent
     }
 
     /**
-     * @return a new instance of the default idle strategy, a {@link BackoffIdleStrategy} that parks up to 1 ms.
+     * @return a new instance of the default idle strategy: a {@link BackoffIdleStrategy} that parks up to 1 ms, on a
+     * thread that asks for a short scheduler slice ({@link ShortSliceIdleStrategy}), so its wake-ups are not held
+     * back by CPU-bound tasks on a busy machine.
      */
     public static IdleStrategy defaultIdleStrategy()
     {
-        return new BackoffIdleStrategy(
+        return new ShortSliceIdleStrategy(new BackoffIdleStrategy(
             BackoffIdleStrategy.DEFAULT_MAX_SPINS,
             BackoffIdleStrategy.DEFAULT_MAX_YIELDS,
             BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS,
-            BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS);
+            BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS));
     }
 
     /**

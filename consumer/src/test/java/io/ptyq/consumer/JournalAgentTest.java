@@ -32,10 +32,11 @@ class JournalAgentTest
     Path journal;
 
     @Test
-    void shouldDefaultToABackoffIdleStrategy()
+    void shouldDefaultToABackoffIdleStrategyOnAShortSlice()
     {
         final IdleStrategy idle = JournalAgent.defaultIdleStrategy();
-        assertInstanceOf(BackoffIdleStrategy.class, idle);
+        assertInstanceOf(ShortSliceIdleStrategy.class, idle);
+        assertInstanceOf(BackoffIdleStrategy.class, ((ShortSliceIdleStrategy)idle).delegate());
     }
 
     @Test

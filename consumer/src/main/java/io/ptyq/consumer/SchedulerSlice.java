@@ -1,0 +1,120 @@
+package io.ptyq.consumer;
+
+import com.sun.jna.Function;
+import com.sun.jna.Memory;
+import com.sun.jna.Platform;
+
+/**
+ * Asks Linux for a short scheduler slice on the calling thread, so that a consumer which sleeps between frames is
+ * run soon after it wakes even when CPU-bound tasks hold every core.
+ * <p>
+ * Since Linux 6.12 the fair scheduler (EEVDF) takes a per-thread slice from {@code sched_setattr}'s
+ * {@code sched_runtime} for {@code SCHED_OTHER} and {@code SCHED_BATCH} threads; a thread with a shorter slice gets
+ * an earlier deadline, so its wake-up preempts a running task with a longer one instead of waiting for that task's
+ * slice or the next tick. It costs no CPU and needs no privilege; the thread's policy and nice value are kept. Older
+ * kernels ignore the value and other systems are left alone. {@code -Dptyq.scheduler.slice=false} turns it off.
+ */
+public final class SchedulerSlice
+{
+    /**
+     * The slice asked for, the shortest Linux accepts.
+     */
+    public static final long SLICE_NS = 100_000;
+
+    /**
+     * The system property that turns the request off when set to {@code false}.
+     */
+    public static final String ENABLED_PROPERTY = "ptyq.scheduler.slice";
+
+    private static final int SCHED_ATTR_SIZE = 48;
+    private static final int SIZE_OFFSET = 0;
+    private static final int POLICY_OFFSET = 4;
+    private static final int RUNTIME_OFFSET = 24;
+    private static final int SCHED_OTHER = 0;
+    private static final int SCHED_BATCH = 3;
+    private static final long NO_SYSCALL = -1;
+    private static final long SETATTR = syscallNumber(true);
+    private static final long GETATTR = syscallNumber(false);
+
+    private SchedulerSlice()
+    {
+    }
+
+    /**
+     * Ask for a {@link #SLICE_NS} slice on the calling thread; best effort.
+     *
+     * @return true if the kernel took the request (a kernel before 6.12 takes it and ignores it).
+     */
+    public static boolean requestForCurrentThread()
+    {
+        if (!"false".equals(System.getProperty(ENABLED_PROPERTY)) && NO_SYSCALL != SETATTR)
+        {
+            try
+            {
+                final Memory attr = currentAttributes();
+                final int policy = null == attr ? -1 : attr.getInt(POLICY_OFFSET);
+                if (SCHED_OTHER == policy || SCHED_BATCH == policy)
+                {
+                    attr.setLong(RUNTIME_OFFSET, SLICE_NS);
+                    return 0 == syscall(SETATTR, attr);
+                }
+            }
+            catch (final UnsatisfiedLinkError | RuntimeException ex)
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /**
+     * @return the calling thread's requested slice in ns (0: the kernel's default), or -1 if it cannot be read here.
+     */
+    public static long currentThreadSliceNs()
+    {
+        try
+        {
+            final Memory attr = NO_SYSCALL == GETATTR ? null : currentAttributes();
+            return null == attr ? -1 : attr.getLong(RUNTIME_OFFSET);
+        }
+        catch (final UnsatisfiedLinkError | RuntimeException ex)
+        {
+            return -1;
+        }
+    }
+
+    private static Memory currentAttributes()
+    {
+        final Memory attr = new Memory(SCHED_ATTR_SIZE);
+        attr.clear();
+        attr.setInt(SIZE_OFFSET, SCHED_ATTR_SIZE);
+        return 0 == syscall(GETATTR, attr) ? attr : null;
+    }
+
+    private static int syscall(final long number, final Memory attr)
+    {
+        // sched_getattr(0, attr, size, 0) and sched_setattr(0, attr, 0): pid 0 is the calling thread.
+        final Object[] args = SETATTR == number ?
+            new Object[] { number, 0, attr, 0 } : new Object[] { number, 0, attr, SCHED_ATTR_SIZE, 0 };
+        return Function.getFunction(Platform.C_LIBRARY_NAME, "syscall").invokeInt(args);
+    }
+
+    private static long syscallNumber(final boolean set)
+    {
+        if (!Platform.isLinux())
+        {
+            return NO_SYSCALL;
+        }
+        if (Platform.isIntel() && Platform.is64Bit())
+        {
+            return set ? 314 : 315;
+        }
+        if (Platform.isARM() && Platform.is64Bit())
+        {
+            return set ? 274 : 275;
+        }
+
+        return NO_SYSCALL;
+    }
+}

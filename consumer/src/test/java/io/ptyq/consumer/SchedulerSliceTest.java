@@ -1,0 +1,140 @@
+package io.ptyq.consumer;
+
+import com.sun.jna.Function;
+import com.sun.jna.Platform;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NoOpIdleStrategy;
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The scheduler slice on real threads of this machine's kernel: each check runs on a new thread, since the slice and
+ * the nice value are per thread (and a thread inherits its creator's slice).
+ */
+class SchedulerSliceTest
+{
+    private static final int PRIO_PROCESS = 0;
+    private static final int SYS_GETTID = 186;
+
+    @Test
+    void shouldSetTheShortSliceOnTheCallingThreadOnly() throws Exception
+    {
+        assumeSliceSupported();
+        final long[] slices = onNewThread(() ->
+        {
+            final long before = SchedulerSlice.currentThreadSliceNs();
+            final boolean taken = SchedulerSlice.requestForCurrentThread();
+            return new long[] { before, taken ? 1 : 0, SchedulerSlice.currentThreadSliceNs() };
+        });
+        assertEquals(1, slices[1], "request taken");
+        assertEquals(SchedulerSlice.SLICE_NS, slices[2]);
+        assertTrue(slices[0] != SchedulerSlice.SLICE_NS, "a new thread starts on the default slice");
+        assertTrue(SchedulerSlice.currentThreadSliceNs() != SchedulerSlice.SLICE_NS, "other threads keep theirs");
+    }
+
+    @Test
+    void shouldKeepTheThreadsNiceValue() throws Exception
+    {
+        assumeSliceSupported();
+        final int[] nice = onNewThread(() ->
+        {
+            final int tid = libc("syscall", (long)SYS_GETTID);
+            libc("setpriority", PRIO_PROCESS, tid, 7);
+            SchedulerSlice.requestForCurrentThread();
+            return new int[] { libc("getpriority", PRIO_PROCESS, tid) };
+        });
+        assertEquals(7, nice[0]);
+    }
+
+    @Test
+    void shouldAskOncePerThreadThatIdles() throws Exception
+    {
+        assumeSliceSupported();
+        final IdleStrategy idle = new ShortSliceIdleStrategy(NoOpIdleStrategy.INSTANCE);
+        final long[] first = onNewThread(() ->
+        {
+            idle.idle(0);
+            return new long[] { SchedulerSlice.currentThreadSliceNs() };
+        });
+        final long[] second = onNewThread(() ->
+        {
+            idle.idle();
+            return new long[] { SchedulerSlice.currentThreadSliceNs() };
+        });
+        assertEquals(SchedulerSlice.SLICE_NS, first[0]);
+        assertEquals(SchedulerSlice.SLICE_NS, second[0], "a second thread with the same strategy asks again");
+    }
+
+    @Test
+    void shouldDoNothingWhenTurnedOff() throws Exception
+    {
+        assumeSliceSupported();
+        System.setProperty(SchedulerSlice.ENABLED_PROPERTY, "false");
+        try
+        {
+            final long[] result = onNewThread(() -> new long[] {
+                SchedulerSlice.requestForCurrentThread() ? 1 : 0, SchedulerSlice.currentThreadSliceNs() });
+            assertEquals(0, result[0]);
+            assertTrue(result[1] != SchedulerSlice.SLICE_NS);
+        }
+        finally
+        {
+            System.clearProperty(SchedulerSlice.ENABLED_PROPERTY);
+        }
+    }
+
+    @Test
+    void shouldRefuseNothingOnAKernelWithoutSlices() throws Exception
+    {
+        // Wherever it runs, asking must not throw; on Linux x86-64 or arm64 the current slice can be read.
+        final long[] slice = onNewThread(() ->
+        {
+            SchedulerSlice.requestForCurrentThread();
+            return new long[] { SchedulerSlice.currentThreadSliceNs() };
+        });
+        if (Platform.isLinux() && Platform.is64Bit() && (Platform.isIntel() || Platform.isARM()))
+        {
+            assertFalse(slice[0] < 0);
+        }
+    }
+
+    private static void assumeSliceSupported()
+    {
+        assumeTrue(Platform.isLinux() && Platform.isIntel() && Platform.is64Bit(), "Linux x86-64");
+        final String[] version = System.getProperty("os.version").split("[.-]");
+        final int major = Integer.parseInt(version[0]);
+        final int minor = Integer.parseInt(version[1]);
+        assumeTrue(major > 6 || (major == 6 && minor >= 12), "Linux 6.12 or later has per-thread slices");
+    }
+
+    private static int libc(final String name, final Object... args)
+    {
+        return Function.getFunction(Platform.C_LIBRARY_NAME, name).invokeInt(args);
+    }
+
+    private static <T> T onNewThread(final Supplier<T> task) throws Exception
+    {
+        final CompletableFuture<T> result = new CompletableFuture<>();
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                result.complete(task.get());
+            }
+            catch (final Throwable ex)
+            {
+                result.completeExceptionally(ex);
+            }
+        });
+        thread.start();
+        return result.get(10, TimeUnit.SECONDS);
+    }
+}
