@@ -14,6 +14,7 @@ import io.ptyq.consumer.JournalProblems;
 import io.ptyq.consumer.JournalReader;
 import io.ptyq.consumer.SessionCatalog;
 import io.ptyq.consumer.SessionRecord;
+import io.ptyq.consumer.ShortSliceIdleStrategy;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -262,8 +263,9 @@ final class AttachCommand implements Callable<Integer>
         final SessionCommands proxy,
         final String sessionRef)
     {
-        // Spin briefly, then park up to 2 ms: keeps keystroke echo prompt without burning a core while idle.
-        final IdleStrategy idle = new BackoffIdleStrategy(100, 10, 1_000, 2_000_000);
+        // Spin briefly, then park up to 2 ms: keeps keystroke echo prompt without burning a core while idle; the short
+        // scheduler slice keeps it prompt on a busy machine too.
+        final IdleStrategy idle = new ShortSliceIdleStrategy(new BackoffIdleStrategy(100, 10, 1_000, 2_000_000));
         long nextDaemonCheckNs = System.nanoTime();
         while (true)
         {
