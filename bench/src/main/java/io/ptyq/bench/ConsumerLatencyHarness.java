@@ -6,7 +6,7 @@ import io.ptyq.consumer.JournalAdapter;
 import io.ptyq.consumer.JournalAgent;
 import io.ptyq.consumer.JournalListener;
 import io.ptyq.consumer.JournalReader;
-import io.ptyq.consumer.ShortSliceIdleStrategy;
+import io.ptyq.consumer.SchedulerSlice;
 import io.ptyq.consumer.StartPosition;
 import io.ptyq.producer.JournalFiles;
 import io.ptyq.producer.JournalPublisher;
@@ -17,6 +17,7 @@ import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.HdrHistogram.Histogram;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -28,7 +29,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Measures latency from a {@link JournalPublisher} append to a consumer's callback in another JVM at a paced rate,
  * for ptyq's {@link JournalAdapter} and for a raw Chronicle tailer (the baseline), each busy-spinning and backing off
- * (ptyq's default backoff, which asks for a short scheduler slice), and the raw tailer with Agrona's plain backoff.
+ * (ptyq's default backoff), and the raw tailer with Agrona's {@code BackoffIdleStrategy}, the default before.
+ * A last mode reads nothing: "park-probe" times {@code parkNanos(1 us)} in the child while the producer runs, the
+ * floor this machine sets for any consumer that sleeps (its "frames" are parks, its latencies park durations).
  * <p>
  * The producer writes its {@link System#nanoTime()} (CLOCK_MONOTONIC, system-wide on Linux) into the frame's
  * timestampNs just before the append; the child records {@code nanoTime() - timestampNs} in an HdrHistogram.
@@ -38,7 +41,9 @@ public final class ConsumerLatencyHarness
 {
     private static final String READY = "READY";
     private static final String RESULT = "RESULT";
-    private static final String[] MODES = { "raw-spin", "sbe-spin", "raw-backoff", "sbe-backoff", "raw-agrona" };
+    private static final String[] MODES = {
+        "raw-spin", "sbe-spin", "raw-backoff", "sbe-backoff", "raw-agrona", "park-probe" };
+    private static final long PROBE_PARK_NS = 1_000;
     private static final int TIMESTAMP_OFFSET =
         FrameDescriptor.HEADER_LENGTH + OutputDecoder.timestampNsEncodingOffset();
 
@@ -56,7 +61,8 @@ public final class ConsumerLatencyHarness
     {
         if (args.length > 0 && "consumer".equals(args[0]))
         {
-            runConsumer(Path.of(args[1]), args[2], Long.parseLong(args[3]), Long.parseLong(args[4]));
+            runConsumer(Path.of(args[1]), args[2], Long.parseLong(args[3]), Long.parseLong(args[4]),
+                Integer.parseInt(args[5]));
             return;
         }
         final int measureSeconds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
@@ -77,7 +83,7 @@ public final class ConsumerLatencyHarness
             try (SingleChronicleQueue queue = JournalFiles.openForWrite(dir);
                 JournalPublisher publisher = new JournalPublisher(queue);
                 ChildJvm child = ChildJvm.start(ConsumerLatencyHarness.class, "consumer", dir.toString(), mode,
-                    Long.toString(warmupFrames), Long.toString(measuredFrames)))
+                    Long.toString(warmupFrames), Long.toString(measuredFrames), Integer.toString(rate)))
             {
                 child.awaitLine(READY);
                 publish(publisher, rate, payloadBytes, warmupFrames + measuredFrames);
@@ -91,7 +97,7 @@ public final class ConsumerLatencyHarness
                 BenchFiles.deleteRecursively(dir);
             }
         }
-        System.out.printf("p99 ratio sbe/raw: busy-spin %.2fx, backoff %.2fx; raw backoff with/without the short slice: " +
+        System.out.printf("p99 ratio sbe/raw: busy-spin %.2fx, backoff %.2fx; raw tailer, ptyq's backoff / Agrona's: " +
             "%.2fx%n", p99[1] / p99[0], p99[3] / p99[2], p99[2] / p99[4]);
         System.out.printf("p99 / target: busy-spin %.2f of 50 us, backoff %.3f of 1000 us%n", p99[1] / 50.0,
             p99[3] / 1000.0);
@@ -125,9 +131,16 @@ public final class ConsumerLatencyHarness
      * The consumer JVM: tail the journal from its end and record latency of each frame after the warm-up.
      */
     private static void runConsumer(
-        final Path dir, final String mode, final long warmupFrames, final long measuredFrames)
+        final Path dir, final String mode, final long warmupFrames, final long measuredFrames, final int rate)
     {
         final Histogram histogram = new Histogram(TimeUnit.SECONDS.toNanos(10), 3);
+        if ("park-probe".equals(mode))
+        {
+            parkProbe(histogram, warmupFrames * TimeUnit.SECONDS.toNanos(1) / rate,
+                (warmupFrames + measuredFrames) * TimeUnit.SECONDS.toNanos(1) / rate);
+            printResult(histogram);
+            return;
+        }
         final IdleStrategy idle = idleStrategy(mode);
         final long total = warmupFrames + measuredFrames;
         final long[] count = new long[1];
@@ -179,14 +192,41 @@ public final class ConsumerLatencyHarness
                 agent.onClose();
             }
         }
+        printResult(histogram);
+    }
+
+    /**
+     * The machine's floor for any consumer that sleeps: how long {@code parkNanos(1 us)} takes on a thread with the
+     * default's short scheduler slice, while the producer runs as in the other modes and nothing is read.
+     */
+    private static void parkProbe(final Histogram histogram, final long warmupNs, final long totalNs)
+    {
+        SchedulerSlice.requestForCurrentThread();
+        System.out.println(READY);
+        final long startNs = System.nanoTime();
+        long nowNs = startNs;
+        while (nowNs - startNs < totalNs)
+        {
+            final long beforeNs = nowNs;
+            LockSupport.parkNanos(PROBE_PARK_NS);
+            nowNs = System.nanoTime();
+            if (beforeNs - startNs >= warmupNs)
+            {
+                histogram.recordValue(Math.min(nowNs - beforeNs, histogram.getHighestTrackableValue()));
+            }
+        }
+    }
+
+    private static void printResult(final Histogram histogram)
+    {
         System.out.printf("%s %d %.1f %.1f %.1f %.1f%n", RESULT, histogram.getTotalCount(),
             histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
             histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3);
     }
 
     /**
-     * "spin": busy-spin; "backoff": ptyq's default, Agrona's backoff on a short scheduler slice; "agrona": the same
-     * backoff without the slice (the default before session 3).
+     * "spin": busy-spin; "backoff": ptyq's default ({@link JournalAgent#defaultIdleStrategy()}); "agrona": Agrona's
+     * {@link BackoffIdleStrategy} with its defaults (spin, yield, park up to 1 ms), ptyq's default before session 3.
      */
     private static IdleStrategy idleStrategy(final String mode)
     {
@@ -194,8 +234,7 @@ public final class ConsumerLatencyHarness
         {
             return new BusySpinIdleStrategy();
         }
-        final IdleStrategy backoff = JournalAgent.defaultIdleStrategy();
-        return mode.endsWith("agrona") ? ((ShortSliceIdleStrategy)backoff).delegate() : backoff;
+        return mode.endsWith("agrona") ? new BackoffIdleStrategy() : JournalAgent.defaultIdleStrategy();
     }
 
     private static void record(

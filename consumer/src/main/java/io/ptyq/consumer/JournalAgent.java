@@ -4,7 +4,6 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
@@ -13,8 +12,8 @@ import java.util.Objects;
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
  * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
- * {@link BackoffIdleStrategy} (spin, yield, then park up to 1 ms, on a short scheduler slice: {@link SchedulerSlice})
- * for viewers that must not burn one.
+ * {@link #defaultIdleStrategy()} (spin, then park up to 250 µs while output flows and up to 1 ms when quiet, on a short
+ * scheduler slice) for viewers that must not burn one.
  * The agent owns the adapter and closes it in {@link #onClose()}.
  */
 public final class JournalAgent implements Agent
@@ -56,17 +55,14 @@ public final class JournalAgent implements Agent
     }
 
     /**
-     * @return a new instance of the default idle strategy: a {@link BackoffIdleStrategy} that parks up to 1 ms, on a
-     * thread that asks for a short scheduler slice ({@link ShortSliceIdleStrategy}), so its wake-ups are not held
-     * back by CPU-bound tasks on a busy machine.
+     * @return a new instance of the default idle strategy: an {@link ActivityBackoffIdleStrategy} (spin, then park up
+     * to 250 µs while output arrived in the last 20 ms and up to 1 ms after that; never yield) on a thread that asks
+     * for a short scheduler slice ({@link ShortSliceIdleStrategy}), so its wake-ups are not held back by CPU-bound
+     * tasks on a busy machine.
      */
     public static IdleStrategy defaultIdleStrategy()
     {
-        return new ShortSliceIdleStrategy(new BackoffIdleStrategy(
-            BackoffIdleStrategy.DEFAULT_MAX_SPINS,
-            BackoffIdleStrategy.DEFAULT_MAX_YIELDS,
-            BackoffIdleStrategy.DEFAULT_MIN_PARK_PERIOD_NS,
-            BackoffIdleStrategy.DEFAULT_MAX_PARK_PERIOD_NS));
+        return new ShortSliceIdleStrategy(new ActivityBackoffIdleStrategy());
     }
 
     /**

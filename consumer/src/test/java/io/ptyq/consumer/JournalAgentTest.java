@@ -3,7 +3,6 @@ package io.ptyq.consumer;
 import io.ptyq.codec.sbe.SessionExitedDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.Test;
@@ -32,11 +31,11 @@ class JournalAgentTest
     Path journal;
 
     @Test
-    void shouldDefaultToABackoffIdleStrategyOnAShortSlice()
+    void shouldDefaultToAnActivityBackoffOnAShortSlice()
     {
         final IdleStrategy idle = JournalAgent.defaultIdleStrategy();
         assertInstanceOf(ShortSliceIdleStrategy.class, idle);
-        assertInstanceOf(BackoffIdleStrategy.class, ((ShortSliceIdleStrategy)idle).delegate());
+        assertInstanceOf(ActivityBackoffIdleStrategy.class, ((ShortSliceIdleStrategy)idle).delegate());
     }
 
     @Test

@@ -1,0 +1,148 @@
+package io.ptyq.consumer;
+
+import org.agrona.concurrent.IdleStrategy;
+
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A backoff idle strategy for consumers that must not burn a core: spin a few times, then park for doubling periods,
+ * up to a short cap while output arrived recently and a longer one once the journal has been quiet for a while.
+ * <p>
+ * It never yields. On a busy machine {@link Thread#yield()} hands the core to a CPU-bound task for the rest of that
+ * task's slice, milliseconds, which is what made Agrona's {@code BackoffIdleStrategy} miss frames by a millisecond or
+ * more under load. The short cap bounds how late the first frames after a pause of the producer (a descheduled
+ * writer, a burst after a gap) are seen; the long cap keeps an idle viewer near 1,000 wake-ups per second.
+ * Not thread safe: one instance per polling thread, as with every Agrona idle strategy.
+ */
+public final class ActivityBackoffIdleStrategy implements IdleStrategy
+{
+    /**
+     * Busy spins before the first park.
+     */
+    public static final int DEFAULT_MAX_SPINS = 10;
+
+    /**
+     * The first park.
+     */
+    public static final long DEFAULT_MIN_PARK_NS = 1_000;
+
+    /**
+     * The longest park while the last work was at most {@link #DEFAULT_ACTIVE_WINDOW_NS} ago.
+     */
+    public static final long DEFAULT_ACTIVE_MAX_PARK_NS = 250_000;
+
+    /**
+     * The longest park once the journal has been quiet for longer than {@link #DEFAULT_ACTIVE_WINDOW_NS}.
+     */
+    public static final long DEFAULT_IDLE_MAX_PARK_NS = 1_000_000;
+
+    /**
+     * How long after the last work the short cap holds.
+     */
+    public static final long DEFAULT_ACTIVE_WINDOW_NS = 20_000_000;
+
+    private final int maxSpins;
+    private final long minParkNs;
+    private final long activeMaxParkNs;
+    private final long idleMaxParkNs;
+    private final long activeWindowNs;
+    private int spins;
+    private long parkNs;
+    private long idleSinceNs;
+
+    /**
+     * A strategy with the defaults: 10 spins, parks from 1 µs doubling to 250 µs, and to 1 ms after 20 ms without
+     * work.
+     */
+    public ActivityBackoffIdleStrategy()
+    {
+        this(DEFAULT_MAX_SPINS, DEFAULT_MIN_PARK_NS, DEFAULT_ACTIVE_MAX_PARK_NS, DEFAULT_IDLE_MAX_PARK_NS,
+            DEFAULT_ACTIVE_WINDOW_NS);
+    }
+
+    /**
+     * @param maxSpins        busy spins before the first park.
+     * @param minParkNs       the first park.
+     * @param activeMaxParkNs the longest park while work was seen within {@code activeWindowNs}.
+     * @param idleMaxParkNs   the longest park after that.
+     * @param activeWindowNs  how long after the last work the short cap holds.
+     */
+    public ActivityBackoffIdleStrategy(
+        final int maxSpins,
+        final long minParkNs,
+        final long activeMaxParkNs,
+        final long idleMaxParkNs,
+        final long activeWindowNs)
+    {
+        if (maxSpins < 0 || minParkNs < 1 || activeMaxParkNs < minParkNs || idleMaxParkNs < activeMaxParkNs ||
+            activeWindowNs < 0)
+        {
+            throw new IllegalArgumentException("need maxSpins >= 0 and 1 <= minPark <= activeMaxPark <= " +
+                "idleMaxPark, activeWindow >= 0");
+        }
+        this.maxSpins = maxSpins;
+        this.minParkNs = minParkNs;
+        this.activeMaxParkNs = activeMaxParkNs;
+        this.idleMaxParkNs = idleMaxParkNs;
+        this.activeWindowNs = activeWindowNs;
+        this.parkNs = minParkNs;
+    }
+
+    @Override
+    public void idle(final int workCount)
+    {
+        if (workCount > 0)
+        {
+            reset();
+        }
+        else
+        {
+            idle();
+        }
+    }
+
+    @Override
+    public void idle()
+    {
+        if (spins == 0)
+        {
+            // The first idle call after work: the journal has been quiet since about now.
+            idleSinceNs = System.nanoTime();
+        }
+        if (spins < maxSpins)
+        {
+            spins++;
+            Thread.onSpinWait();
+            return;
+        }
+        if (spins == maxSpins)
+        {
+            spins++;
+            parkNs = minParkNs;
+        }
+        LockSupport.parkNanos(parkNs);
+        final long capNs = System.nanoTime() - idleSinceNs <= activeWindowNs ? activeMaxParkNs : idleMaxParkNs;
+        parkNs = Math.min(parkNs << 1, capNs);
+    }
+
+    @Override
+    public void reset()
+    {
+        spins = 0;
+        parkNs = minParkNs;
+    }
+
+    /**
+     * @return how long the next park will be, if the next idle call parks.
+     */
+    long nextParkNs()
+    {
+        return parkNs;
+    }
+
+    @Override
+    public String alias()
+    {
+        return "activity-backoff";
+    }
+}

@@ -1,0 +1,83 @@
+package io.ptyq.consumer;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The park periods the strategy chooses, on a real clock with small periods.
+ */
+class ActivityBackoffIdleStrategyTest
+{
+    private static final long MIN_NS = 1_000;
+    private static final long ACTIVE_MAX_NS = 8_000;
+    private static final long IDLE_MAX_NS = 64_000;
+    private static final long WINDOW_NS = TimeUnit.MILLISECONDS.toNanos(200);
+
+    @Test
+    void shouldSpinThenDoubleParksUpToTheActiveCapWhileWorkWasRecent()
+    {
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(3, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
+            WINDOW_NS);
+        idle.idle(1);
+        final long startNs = System.nanoTime();
+        for (int i = 0; i < 3; i++)
+        {
+            idle.idle(0);
+            assertEquals(MIN_NS, idle.nextParkNs(), "spinning");
+        }
+        long expectedNs = MIN_NS;
+        for (int i = 0; i < 6; i++)
+        {
+            idle.idle(0);
+            expectedNs = Math.min(expectedNs * 2, ACTIVE_MAX_NS);
+            if (System.nanoTime() - startNs < WINDOW_NS)
+            {
+                assertEquals(expectedNs, idle.nextParkNs());
+            }
+        }
+    }
+
+    @Test
+    void shouldGrowToTheIdleCapOnceTheJournalWasQuietForTheWindow() throws Exception
+    {
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
+            TimeUnit.MILLISECONDS.toNanos(5));
+        idle.idle(0);
+        Thread.sleep(10);
+        for (int i = 0; i < 10; i++)
+        {
+            idle.idle(0);
+        }
+        assertEquals(IDLE_MAX_NS, idle.nextParkNs());
+    }
+
+    @Test
+    void shouldStartOverAfterWork()
+    {
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
+            WINDOW_NS);
+        for (int i = 0; i < 5; i++)
+        {
+            idle.idle(0);
+        }
+        assertTrue(idle.nextParkNs() > MIN_NS);
+        idle.idle(3);
+        assertEquals(MIN_NS, idle.nextParkNs());
+        idle.reset();
+        assertEquals(MIN_NS, idle.nextParkNs());
+    }
+
+    @Test
+    void shouldRefuseInconsistentPeriods()
+    {
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(-1, 1, 2, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 0, 2, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 4, 2, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 1, 4, 3, 0));
+    }
+}
