@@ -40,6 +40,7 @@ public final class Daemon implements AutoCloseable
         markFile = DaemonMarkFile.acquire(ctx.journalDir(), ProcessHandle.current().pid(), System.currentTimeMillis());
         try
         {
+            JournalSalvage.salvageNewestCycle(ctx.journalDir(), JournalFiles.rollCycle(), ctx.log());
             queue = JournalFiles.openForWrite(ctx.journalDir());
             JournalLockRecovery.releaseDeadWriterLocks(queue, ctx.log());
             final JournalRecovery recovery = JournalRecovery.scan(queue, ctx.errorHandler());

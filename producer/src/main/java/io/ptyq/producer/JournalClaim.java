@@ -47,6 +47,7 @@ public final class JournalClaim implements AutoCloseable
         SingleChronicleQueue queue = null;
         try
         {
+            JournalSalvage.salvageNewestCycle(journalDir, JournalFiles.rollCycle(), log);
             queue = JournalFiles.openForWrite(journalDir);
             final JournalRecovery recovery = JournalRecovery.scan(queue, errorHandler);
             final JournalClaim claim = new JournalClaim(markFile, queue, recovery.maxSessionId() + 1);
