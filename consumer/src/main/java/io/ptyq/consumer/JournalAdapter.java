@@ -136,6 +136,23 @@ public final class JournalAdapter implements AutoCloseable
     }
 
     /**
+     * Whether a {@link #poll(int)} that returned 0 means the end of what the journal holds, rather than a wait at a
+     * cycle file that may be damaged (which a live daemon may still be creating). A writer that scans its own journal
+     * before appending polls until this is true.
+     *
+     * @return true if the tailer is in the journal's newest cycle and skipping no damaged one.
+     */
+    public boolean isInNewestCycle()
+    {
+        if (null == tailer)
+        {
+            return null == reader.queue(); // no file yet: nothing to read
+        }
+
+        return NO_CYCLE == damagedCycle && tailer.cycle() >= reader.queue().lastCycle();
+    }
+
+    /**
      * @return the journal index of the last frame read (delivered or skipped), or -1 before the first.
      */
     public long lastIndex()

@@ -40,10 +40,11 @@ public final class Daemon implements AutoCloseable
         markFile = DaemonMarkFile.acquire(ctx.journalDir(), ProcessHandle.current().pid(), System.currentTimeMillis());
         try
         {
+            JournalSalvage.quarantineUnreadableCycles(ctx.journalDir(), ctx.log());
             JournalSalvage.salvageNewestCycle(ctx.journalDir(), JournalFiles.rollCycle(), ctx.log());
             queue = JournalFiles.openForWrite(ctx.journalDir());
             JournalLockRecovery.releaseDeadWriterLocks(queue, ctx.log());
-            final JournalRecovery recovery = JournalRecovery.scan(queue, ctx.errorHandler());
+            final JournalRecovery recovery = JournalRecovery.scan(ctx.journalDir(), ctx.log());
             try (JournalPublisher startupPublisher = new JournalPublisher(queue))
             {
                 recovery.abandonUnfinished(startupPublisher, ctx.clock().nanoTime(), ctx.log());

@@ -1,7 +1,6 @@
 package io.ptyq.producer;
 
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import org.agrona.ErrorHandler;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,15 +30,14 @@ public final class JournalClaim implements AutoCloseable
     /**
      * Take the journal, creating it if needed.
      *
-     * @param journalDir   the journal directory.
-     * @param errorHandler told of corrupt frames found while scanning.
-     * @param log          told of sessions marked abandoned.
+     * @param journalDir the journal directory.
+     * @param log        told of sessions marked abandoned and of damage found while scanning.
      * @return the held journal.
      * @throws DaemonMarkFile.DaemonRunningException if a daemon (or another writer) holds the journal.
      * @throws IOException                           if the mark file cannot be written.
      */
     public static JournalClaim acquire(
-        final Path journalDir, final ErrorHandler errorHandler, final Consumer<String> log) throws IOException
+        final Path journalDir, final Consumer<String> log) throws IOException
     {
         JournalFiles.secureDirectory(journalDir);
         final DaemonMarkFile markFile = DaemonMarkFile.acquire(
@@ -47,9 +45,10 @@ public final class JournalClaim implements AutoCloseable
         SingleChronicleQueue queue = null;
         try
         {
+            JournalSalvage.quarantineUnreadableCycles(journalDir, log);
             JournalSalvage.salvageNewestCycle(journalDir, JournalFiles.rollCycle(), log);
             queue = JournalFiles.openForWrite(journalDir);
-            final JournalRecovery recovery = JournalRecovery.scan(queue, errorHandler);
+            final JournalRecovery recovery = JournalRecovery.scan(journalDir, log);
             final JournalClaim claim = new JournalClaim(markFile, queue, recovery.maxSessionId() + 1);
             recovery.abandonUnfinished(claim.publisher, System.currentTimeMillis() * 1_000_000L, log);
 

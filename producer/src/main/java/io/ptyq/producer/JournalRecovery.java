@@ -1,97 +1,112 @@
 package io.ptyq.producer;
 
-import io.ptyq.codec.FrameDecoder;
-import io.ptyq.codec.InvalidFrameException;
 import io.ptyq.codec.sbe.ExitReason;
-import io.ptyq.codec.sbe.OutputDecoder;
 import io.ptyq.codec.sbe.SessionExitedDecoder;
 import io.ptyq.codec.sbe.SessionStartedDecoder;
-import net.openhft.chronicle.bytes.Bytes;
-import net.openhft.chronicle.queue.ExcerptTailer;
-import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
-import net.openhft.chronicle.wire.DocumentContext;
-import org.agrona.ErrorHandler;
+import io.ptyq.consumer.JournalAdapter;
+import io.ptyq.consumer.JournalListener;
+import io.ptyq.consumer.JournalReader;
+import io.ptyq.consumer.StartPosition;
+import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
-import org.agrona.concurrent.UnsafeBuffer;
 
+import java.nio.file.Path;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
  * What a starting daemon learns from the journal it inherits: the highest session id, so ids continue without reuse,
  * and the sessions a previous daemon left running, which it then marks abandoned.
+ * <p>
+ * It reads with the consumer API, so a damaged cycle file is logged and skipped as every reader skips it, rather
+ * than stopping the daemon from starting; sessions whose end was in it are then marked abandoned.
  */
-final class JournalRecovery
+final class JournalRecovery implements JournalListener
 {
+    private static final int POLL_LIMIT = 4096;
+    private static final long WAIT_NS = 1_000_000;
+
     private final Long2LongHashMap unfinishedOutputBytes = new Long2LongHashMap(-1);
+    private final Consumer<String> log;
     private long maxSessionId;
     private long corruptFrames;
 
-    /**
-     * Scan the whole journal.
-     */
-    static JournalRecovery scan(final SingleChronicleQueue queue, final ErrorHandler errorHandler)
+    private JournalRecovery(final Consumer<String> log)
     {
-        final JournalRecovery recovery = new JournalRecovery();
-        final FrameDecoder decoder = new FrameDecoder();
-        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
-        try (ExcerptTailer tailer = queue.createTailer())
+        this.log = log;
+    }
+
+    /**
+     * Scan the whole journal; call while holding its mark file, before anything is appended.
+     *
+     * @param journalDir the journal directory.
+     * @param log        told of damaged cycle files and of frames that could not be decoded, one line each.
+     * @return what the scan found.
+     */
+    static JournalRecovery scan(final Path journalDir, final Consumer<String> log)
+    {
+        final JournalRecovery recovery = new JournalRecovery(log);
+        try (JournalReader reader = JournalReader.open(journalDir);
+            JournalAdapter adapter = reader.adapter(recovery, StartPosition.beginning()))
         {
             while (true)
             {
-                try (DocumentContext dc = tailer.readingDocument())
+                if (0 == adapter.poll(POLL_LIMIT))
                 {
-                    if (!dc.isPresent())
+                    if (adapter.isInNewestCycle())
                     {
                         break;
                     }
-                    final Bytes<?> bytes = dc.wire().bytes();
-                    final long position = bytes.readPosition();
-                    final int length = (int)Math.min(bytes.readRemaining(), Integer.MAX_VALUE);
-                    if (length <= 0 || !bytes.bytesStore().inside(position, length))
-                    {
-                        recovery.corruptFrames++;
-                        continue;
-                    }
-                    view.wrap(bytes.addressForRead(position, length), length);
-                    recovery.onFrame(decoder, view, length);
-                }
-                catch (final InvalidFrameException ex)
-                {
-                    recovery.corruptFrames++;
-                    errorHandler.onError(ex);
+                    // Stopped before a cycle file that may be damaged: the adapter decides after a short wait.
+                    LockSupport.parkNanos(WAIT_NS);
                 }
             }
+        }
+        if (recovery.corruptFrames > 0)
+        {
+            log.accept("ERROR: " + recovery.corruptFrames + " journal frame(s) could not be decoded and were skipped");
         }
 
         return recovery;
     }
 
-    private void onFrame(final FrameDecoder decoder, final UnsafeBuffer view, final int length)
+    @Override
+    public void onSessionStarted(final long index, final SessionStartedDecoder decoder)
     {
-        switch (decoder.wrap(view, 0, length))
+        final long sessionId = decoder.sessionId();
+        maxSessionId = Math.max(maxSessionId, sessionId);
+        unfinishedOutputBytes.put(sessionId, 0);
+    }
+
+    @Override
+    public void onOutput(
+        final long index, final long sessionId, final long streamPosition, final long timestampNs,
+        final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (unfinishedOutputBytes.containsKey(sessionId))
         {
-            case SessionStartedDecoder.TEMPLATE_ID:
-            {
-                final long sessionId = decoder.sessionStarted().sessionId();
-                maxSessionId = Math.max(maxSessionId, sessionId);
-                unfinishedOutputBytes.put(sessionId, 0);
-                break;
-            }
-            case OutputDecoder.TEMPLATE_ID:
-            {
-                final long sessionId = decoder.output().sessionId();
-                if (unfinishedOutputBytes.containsKey(sessionId))
-                {
-                    unfinishedOutputBytes.put(sessionId, decoder.output().streamPosition() + decoder.dataLength());
-                }
-                break;
-            }
-            case SessionExitedDecoder.TEMPLATE_ID:
-                unfinishedOutputBytes.remove(decoder.sessionExited().sessionId());
-                break;
-            default:
-                break;
+            unfinishedOutputBytes.put(sessionId, streamPosition + length);
         }
+    }
+
+    @Override
+    public void onSessionExited(final long index, final SessionExitedDecoder decoder)
+    {
+        maxSessionId = Math.max(maxSessionId, decoder.sessionId());
+        unfinishedOutputBytes.remove(decoder.sessionId());
+    }
+
+    @Override
+    public void onInvalidFrame(final long index, final String reason)
+    {
+        corruptFrames++;
+    }
+
+    @Override
+    public void onDamagedFile(final Path file, final String reason)
+    {
+        log.accept("ERROR: journal file " + file + " is damaged: " + reason + "; skipped it and read on (sessions " +
+            "that ended in it are marked abandoned)");
     }
 
     /**
@@ -112,18 +127,5 @@ final class JournalRecovery
     long maxSessionId()
     {
         return maxSessionId;
-    }
-
-    long corruptFrames()
-    {
-        return corruptFrames;
-    }
-
-    /**
-     * @return session id to output bytes seen, for every session started and never ended.
-     */
-    Long2LongHashMap unfinishedSessions()
-    {
-        return unfinishedOutputBytes;
     }
 }

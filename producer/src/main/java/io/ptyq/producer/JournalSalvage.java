@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -21,16 +22,19 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.text.SimpleDateFormat;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.TimeZone;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * Before a writer opens the journal: if the newest cycle file was cut short inside a frame (a copy that stopped, a
- * disk that filled under a crash), appending to it would put new frames behind the tear where no reader finds them.
- * The frames before the tear are copied, in order and with their sequence numbers, into a new file for the same
- * cycle; the damaged file is kept beside it as {@code NAME.cq4.damaged-MILLIS}, out of the journal's listing.
+ * Before a writer opens the journal, two repairs that readers do not need (they skip damage) but a writer does.
+ * A cycle file that does not start with a cycle header is moved aside ({@link #quarantineUnreadableCycles}).
+ * If the newest cycle file was cut short inside a frame (a copy that stopped, a disk that filled under a crash),
+ * appending to it would put new frames behind the tear where no reader finds them: the frames before the tear are
+ * copied, in order and with their sequence numbers, into a new file for the same cycle
+ * ({@link #salvageNewestCycle}). Damaged files are kept beside the journal's as {@code NAME.cq4.damaged-MILLIS}, out of its listing.
  * <p>
  * A cut that falls exactly between two frames looks like a clean end and is not detected here.
  */
@@ -41,9 +45,79 @@ final class JournalSalvage
     private static final int LENGTH_MASK = 0x3FFF_FFFF;
     private static final int META_DATA = 0x4000_0000;
     private static final int NOT_COMPLETE = 0x8000_0000;
+    private static final int HEADER_PROBE_LENGTH = 64;
+    private static final String STORE_TYPE = "SCQStore";
 
     private JournalSalvage()
     {
+    }
+
+    /**
+     * Move aside every cycle file that does not start with a journal cycle's header (garbage where a cycle was):
+     * readers skip such a file already, but Chronicle's appender visits older cycles when it opens and would stop the
+     * writer there, or wait on it. Call while holding the journal's mark file and before opening it for writing.
+     *
+     * @param dir the journal directory.
+     * @param log told of each file moved, in one line.
+     * @return how many files were moved aside.
+     */
+    static int quarantineUnreadableCycles(final Path dir, final Consumer<String> log)
+    {
+        int moved = 0;
+        for (final Path file : cycleFiles(dir))
+        {
+            try
+            {
+                if (!hasCycleHeader(file))
+                {
+                    final Path kept = keptName(file);
+                    Files.move(file, kept, StandardCopyOption.ATOMIC_MOVE);
+                    log.accept("ERROR: journal file " + file.getFileName() + " does not start with a journal cycle's " +
+                        "header: moved aside as " + kept.getFileName() + " (the frames in it are lost; the rest of " +
+                        "the journal reads as before)");
+                    moved++;
+                }
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot check journal file " + file + ": " + ex.getMessage(), ex);
+            }
+        }
+
+        return moved;
+    }
+
+    /**
+     * @return false if the file's first document is not a complete metadata document naming Chronicle's cycle store;
+     * true for a valid header and for a file whose header was never written (zeros), which Chronicle initialises.
+     */
+    static boolean hasCycleHeader(final Path file) throws IOException
+    {
+        final ByteBuffer start = ByteBuffer.allocate(HEADER_PROBE_LENGTH).order(ByteOrder.LITTLE_ENDIAN);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            while (start.hasRemaining() && channel.read(start) > 0)
+            {
+                // Read what the file has of its start.
+            }
+        }
+        start.flip();
+        if (start.limit() < HEADER_LENGTH)
+        {
+            return 0 == start.limit();
+        }
+        final int header = start.getInt(0);
+        if (0 == header)
+        {
+            return true;
+        }
+        if ((header & META_DATA) == 0 || (header & NOT_COMPLETE) != 0)
+        {
+            return false;
+        }
+        final String text = new String(start.array(), HEADER_LENGTH, start.limit() - HEADER_LENGTH,
+            StandardCharsets.ISO_8859_1);
+        return text.contains(STORE_TYPE);
     }
 
     /**
@@ -78,7 +152,7 @@ final class JournalSalvage
                 return false;
             }
             final long copied = rebuild(dir, file, rollCycle, map, tornAt);
-            final Path kept = file.resolveSibling(file.getFileName() + ".damaged-" + System.currentTimeMillis());
+            final Path kept = keptName(file);
             Files.move(file, kept, StandardCopyOption.ATOMIC_MOVE);
             Files.move(dir.resolve(".salvage").resolve(file.getFileName()), file, StandardCopyOption.ATOMIC_MOVE);
             JournalFiles.secureFile(file.toFile());
@@ -181,16 +255,31 @@ final class JournalSalvage
         }
     }
 
+    private static Path keptName(final Path file)
+    {
+        return file.resolveSibling(file.getFileName() + ".damaged-" + System.currentTimeMillis());
+    }
+
     private static Optional<Path> newestCycleFile(final Path dir)
+    {
+        final List<Path> files = cycleFiles(dir);
+        return files.isEmpty() ? Optional.empty() : Optional.of(files.get(files.size() - 1));
+    }
+
+    /**
+     * @return the cycle files of {@code dir}, oldest first (their names sort by time).
+     */
+    private static List<Path> cycleFiles(final Path dir)
     {
         if (!Files.isDirectory(dir))
         {
-            return Optional.empty();
+            return List.of();
         }
         try (Stream<Path> files = Files.list(dir))
         {
             return files.filter((path) -> path.getFileName().toString().endsWith(SUFFIX))
-                .max(Comparator.comparing((path) -> path.getFileName().toString()));
+                .sorted(Comparator.comparing((path) -> path.getFileName().toString()))
+                .toList();
         }
         catch (final IOException ex)
         {

@@ -102,6 +102,55 @@ class TornJournalSystemTest
         assertTrue(Files.notExists(journal.resolve(".salvage")));
     }
 
+    @Test
+    void shouldMoveAsideAMiddleCycleOfGarbageAndStartAtOnce() throws Exception
+    {
+        final Path journal = temp.resolve("journal");
+        final Path logs = temp.resolve("logs");
+        final List<String> secondly = List.of("-D" + JournalFiles.ROLL_CYCLE_PROPERTY + "=TEST_SECONDLY");
+        daemon = DaemonProcess.start(journal, logs, secondly);
+        final long[] sessions = new long[4];
+        try (DaemonProxy proxy = DaemonProxy.connect(journal))
+        {
+            for (int i = 0; i < sessions.length; i++)
+            {
+                sessions[i] = proxy.newSession(spec("echo", "session " + i));
+                awaitExit(journal, sessions[i]);
+                Thread.sleep(1_100); // the next one in a later one-second cycle
+            }
+        }
+        daemon.terminate();
+        final List<Path> cycles;
+        try (Stream<Path> files = Files.list(journal))
+        {
+            cycles = files.filter((path) -> path.getFileName().toString().endsWith(".cq4")).sorted().toList();
+        }
+        assertTrue(cycles.size() >= 4, "one cycle file per session at least: " + cycles);
+        final Path garbage = cycles.get(cycles.size() / 2);
+        final byte[] random = new byte[1 << 20];
+        new java.util.Random(42).nextBytes(random);
+        Files.write(garbage, random);
+
+        // Chronicle's appender visits older cycles as it opens: before, this start failed or waited on the garbage.
+        daemon = DaemonProcess.start(journal, logs.resolve("second"), secondly);
+        final long after;
+        try (DaemonProxy proxy = DaemonProxy.connect(journal))
+        {
+            after = proxy.newSession(spec("echo", "after the garbage"));
+        }
+        awaitExit(journal, after);
+        daemon.terminate();
+        final String log = daemon.stdout() + daemon.stderr();
+
+        assertTrue(log.contains("ERROR: journal file " + garbage.getFileName() + " does not start with a journal " +
+            "cycle's header: moved aside as " + garbage.getFileName() + ".damaged-"), log);
+        assertTrue(after > sessions[sessions.length - 1], "ids continue");
+        final JournalContents contents = JournalContents.read(journal);
+        assertEquals("after the garbage\r\n", new String(contents.output(after), StandardCharsets.UTF_8));
+        assertEquals("session 0\r\n", new String(contents.output(sessions[0]), StandardCharsets.UTF_8));
+        assertEquals("session 3\r\n", new String(contents.output(sessions[3]), StandardCharsets.UTF_8));
+    }
+
     private static Path newestCycleFile(final Path journal) throws Exception
     {
         try (Stream<Path> files = Files.list(journal))

@@ -74,7 +74,7 @@ final class ImportCommand implements Runnable
         }
 
         final long sessionId;
-        try (JournalClaim claim = JournalClaim.acquire(dir, ex -> { }, line -> { }))
+        try (JournalClaim claim = JournalClaim.acquire(dir, line -> { }))
         {
             sessionId = write(claim, header);
         }
