@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
  * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
- * {@link #defaultIdleStrategy()} (spin, then park up to 250 µs while output flows and up to 1 ms when quiet, on a short
- * scheduler slice) for viewers that must not burn one.
+ * {@link #defaultIdleStrategy()} (spin, then park up to 250 µs while output flows and up to 1 ms when quiet, on a
+ * short scheduler slice) for viewers that must not burn one.
  * The agent owns the adapter and closes it in {@link #onClose()}.
  */
 public final class JournalAgent implements Agent

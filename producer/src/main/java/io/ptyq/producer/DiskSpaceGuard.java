@@ -51,6 +51,24 @@ public final class DiskSpaceGuard
     }
 
     /**
+     * Reserve room for a lifecycle frame (a session's exit): these may go below the floor, down to half of it, so that
+     * the journal still records that a session ended while output stays paused on a full disk.
+     *
+     * @param bytes bytes about to be appended.
+     * @return true if they may be written.
+     */
+    public synchronized boolean tryReserveLifecycle(final long bytes)
+    {
+        if (budget >= bytes)
+        {
+            budget -= bytes;
+            return true;
+        }
+
+        return journalDir.getUsableSpace() - minFreeBytes / 2 >= bytes;
+    }
+
+    /**
      * @return true if the last reservation was refused for lack of space.
      */
     public synchronized boolean isLow()

@@ -34,7 +34,8 @@ import java.util.stream.Stream;
  * If the newest cycle file was cut short inside a frame (a copy that stopped, a disk that filled under a crash),
  * appending to it would put new frames behind the tear where no reader finds them: the frames before the tear are
  * copied, in order and with their sequence numbers, into a new file for the same cycle
- * ({@link #salvageNewestCycle}). Damaged files are kept beside the journal's as {@code NAME.cq4.damaged-MILLIS}, out of its listing.
+ * ({@link #salvageNewestCycle}). Damaged files are kept beside the journal's as {@code NAME.cq4.damaged-MILLIS},
+ * out of its listing.
  * <p>
  * A cut that falls exactly between two frames looks like a clean end and is not detected here.
  */
@@ -157,8 +158,8 @@ final class JournalSalvage
             Files.move(dir.resolve(".salvage").resolve(file.getFileName()), file, StandardCopyOption.ATOMIC_MOVE);
             JournalFiles.secureFile(file.toFile());
             deleteRecursively(dir.resolve(".salvage"));
-            log.accept("ERROR: journal file " + file.getFileName() + " was cut short inside the frame at byte " + tornAt +
-                " (file length " + size + "): its " + copied + " whole frames were copied into a new " +
+            log.accept("ERROR: journal file " + file.getFileName() + " was cut short inside the frame at byte " +
+                tornAt + " (file length " + size + "): its " + copied + " whole frames were copied into a new " +
                 file.getFileName() + " and the damaged file kept as " + kept.getFileName());
             return true;
         }

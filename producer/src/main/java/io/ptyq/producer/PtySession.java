@@ -173,7 +173,7 @@ final class PtySession implements Runnable
             {
                 if (length > 0)
                 {
-                    awaitDiskSpace(FrameDescriptor.outputFrameLength(length));
+                    awaitDiskSpace(FrameDescriptor.outputFrameLength(length), false);
                     publisher.output(sessionId, position, clock.nanoTime(), master.buffer(), 0, length);
                     position += length;
                     outputBytes = position;
@@ -184,7 +184,7 @@ final class PtySession implements Runnable
             final int signal = exitCode > 128 && exitCode <= 128 + 64 ? exitCode - 128 : 0;
             if (state.compareAndSet(SessionState.RUNNING, SessionState.EXITED))
             {
-                awaitDiskSpace(FrameDescriptor.MAX_FRAME_LENGTH);
+                awaitDiskSpace(FrameDescriptor.MAX_FRAME_LENGTH, true);
                 publisher.sessionExited(sessionId, clock.nanoTime(), exitCode, signal,
                     signal != 0 ? ExitReason.SIGNALED : ExitReason.EXITED, position, "");
                 listener.onExited(this, exitCode, signal);
@@ -200,10 +200,11 @@ final class PtySession implements Runnable
         }
     }
 
-    private void awaitDiskSpace(final int frameLength) throws InterruptedException
+    private void awaitDiskSpace(final int frameLength, final boolean lifecycle) throws InterruptedException
     {
         // Pausing the reader pauses the child once the PTY buffer fills: nothing is dropped while the disk is full.
-        while (!diskSpaceGuard.tryReserve(frameLength))
+        // The exit may use the floor's reserve: a session that ends on a full disk is journaled as ended.
+        while (!(lifecycle ? diskSpaceGuard.tryReserveLifecycle(frameLength) : diskSpaceGuard.tryReserve(frameLength)))
         {
             listener.onDiskLow(this);
             Thread.sleep(DISK_RETRY_MS);

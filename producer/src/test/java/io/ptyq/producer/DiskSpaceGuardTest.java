@@ -36,4 +36,16 @@ class DiskSpaceGuardTest
         assertTrue(guard.isLow());
         assertFalse(guard.tryReserve(1), "a refusal leaves no budget behind");
     }
+
+    @Test
+    void shouldGrantLifecycleFramesHalfOfTheFloor()
+    {
+        // A floor just above the usable space: output is refused, a session's exit still fits in half the floor.
+        final long floor = dir.getUsableSpace() + (16L << 20);
+        final DiskSpaceGuard guard = new DiskSpaceGuard(dir, floor);
+
+        assertFalse(guard.tryReserve(4096));
+        assertTrue(guard.tryReserveLifecycle(4096));
+        assertFalse(new DiskSpaceGuard(dir, 4 * floor).tryReserveLifecycle(1), "not below half the floor");
+    }
 }
