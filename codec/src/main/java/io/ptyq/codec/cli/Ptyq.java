@@ -8,6 +8,8 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
 
@@ -36,7 +38,13 @@ public final class Ptyq implements Runnable
      */
     public static int execute(final String... args)
     {
-        final CommandLine commandLine = commandLine();
+        final List<CommandProvider> providers = providers();
+        final String command = commandName(args);
+        for (final CommandProvider provider : providers)
+        {
+            provider.prepare(command);
+        }
+        final CommandLine commandLine = commandLine(providers);
         try
         {
             return commandLine.execute(args);
@@ -81,8 +89,34 @@ public final class Ptyq implements Runnable
      */
     public static CommandLine commandLine()
     {
+        return commandLine(providers());
+    }
+
+    private static List<CommandProvider> providers()
+    {
+        final List<CommandProvider> providers = new ArrayList<>();
+        ServiceLoader.load(CommandProvider.class).forEach(providers::add);
+
+        return providers;
+    }
+
+    private static String commandName(final String[] args)
+    {
+        for (final String arg : args)
+        {
+            if (!arg.startsWith("-"))
+            {
+                return arg;
+            }
+        }
+
+        return null;
+    }
+
+    private static CommandLine commandLine(final List<CommandProvider> providers)
+    {
         final CommandLine commandLine = new CommandLine(new Ptyq());
-        for (final CommandProvider provider : ServiceLoader.load(CommandProvider.class))
+        for (final CommandProvider provider : providers)
         {
             for (final Object subcommand : provider.subcommands())
             {
