@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
@@ -44,7 +45,7 @@ public final class Ptyq implements Runnable
         {
             provider.prepare(command);
         }
-        final CommandLine commandLine = commandLine(providers);
+        final CommandLine commandLine = commandLine(providers, command);
         try
         {
             return commandLine.execute(args);
@@ -89,7 +90,7 @@ public final class Ptyq implements Runnable
      */
     public static CommandLine commandLine()
     {
-        return commandLine(providers());
+        return commandLine(providers(), null);
     }
 
     private static List<CommandProvider> providers()
@@ -98,6 +99,21 @@ public final class Ptyq implements Runnable
         ServiceLoader.load(CommandProvider.class).forEach(providers::add);
 
         return providers;
+    }
+
+    private static Object named(final List<Object> subcommands, final String command)
+    {
+        for (final Object subcommand : subcommands)
+        {
+            final Command annotation = subcommand.getClass().getAnnotation(Command.class);
+            if (null != annotation &&
+                (command.equals(annotation.name()) || Arrays.asList(annotation.aliases()).contains(command)))
+            {
+                return subcommand;
+            }
+        }
+
+        return null;
     }
 
     private static String commandName(final String[] args)
@@ -113,15 +129,27 @@ public final class Ptyq implements Runnable
         return null;
     }
 
-    private static CommandLine commandLine(final List<CommandProvider> providers)
+    /**
+     * @param command the command the user asked for: when it is one of the subcommands, only that one is registered
+     *                (picocli's model of the others would cost start-up time and not change a thing); otherwise, or
+     *                when null (help, a mistyped command), all of them.
+     */
+    private static CommandLine commandLine(final List<CommandProvider> providers, final String command)
     {
-        final CommandLine commandLine = new CommandLine(new Ptyq());
+        final List<Object> subcommands = new ArrayList<>();
         for (final CommandProvider provider : providers)
         {
-            for (final Object subcommand : provider.subcommands())
-            {
-                commandLine.addSubcommand(subcommand);
-            }
+            subcommands.addAll(provider.subcommands());
+        }
+        final CommandLine commandLine = new CommandLine(new Ptyq());
+        final Object only = null == command ? null : named(subcommands, command);
+        if (null != only)
+        {
+            commandLine.addSubcommand(only);
+        }
+        else
+        {
+            subcommands.forEach(commandLine::addSubcommand);
         }
         commandLine.setParameterExceptionHandler(Ptyq::onParameterException);
         commandLine.setExecutionExceptionHandler(Ptyq::onExecutionException);
