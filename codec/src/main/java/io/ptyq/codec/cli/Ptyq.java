@@ -8,6 +8,9 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
 
@@ -36,7 +39,13 @@ public final class Ptyq implements Runnable
      */
     public static int execute(final String... args)
     {
-        final CommandLine commandLine = commandLine();
+        final List<CommandProvider> providers = providers();
+        final String command = commandName(args);
+        for (final CommandProvider provider : providers)
+        {
+            provider.prepare(command);
+        }
+        final CommandLine commandLine = commandLine(providers, command);
         try
         {
             return commandLine.execute(args);
@@ -81,13 +90,66 @@ public final class Ptyq implements Runnable
      */
     public static CommandLine commandLine()
     {
-        final CommandLine commandLine = new CommandLine(new Ptyq());
-        for (final CommandProvider provider : ServiceLoader.load(CommandProvider.class))
+        return commandLine(providers(), null);
+    }
+
+    private static List<CommandProvider> providers()
+    {
+        final List<CommandProvider> providers = new ArrayList<>();
+        ServiceLoader.load(CommandProvider.class).forEach(providers::add);
+
+        return providers;
+    }
+
+    private static Object named(final List<Object> subcommands, final String command)
+    {
+        for (final Object subcommand : subcommands)
         {
-            for (final Object subcommand : provider.subcommands())
+            final Command annotation = subcommand.getClass().getAnnotation(Command.class);
+            if (null != annotation &&
+                (command.equals(annotation.name()) || Arrays.asList(annotation.aliases()).contains(command)))
             {
-                commandLine.addSubcommand(subcommand);
+                return subcommand;
             }
+        }
+
+        return null;
+    }
+
+    private static String commandName(final String[] args)
+    {
+        for (final String arg : args)
+        {
+            if (!arg.startsWith("-"))
+            {
+                return arg;
+            }
+        }
+
+        return null;
+    }
+
+    /**
+     * @param command the command the user asked for: when it is one of the subcommands, only that one is registered
+     *                (picocli's model of the others would cost start-up time and not change a thing); otherwise, or
+     *                when null (help, a mistyped command), all of them.
+     */
+    private static CommandLine commandLine(final List<CommandProvider> providers, final String command)
+    {
+        final List<Object> subcommands = new ArrayList<>();
+        for (final CommandProvider provider : providers)
+        {
+            subcommands.addAll(provider.subcommands());
+        }
+        final CommandLine commandLine = new CommandLine(new Ptyq());
+        final Object only = null == command ? null : named(subcommands, command);
+        if (null != only)
+        {
+            commandLine.addSubcommand(only);
+        }
+        else
+        {
+            subcommands.forEach(commandLine::addSubcommand);
         }
         commandLine.setParameterExceptionHandler(Ptyq::onParameterException);
         commandLine.setExecutionExceptionHandler(Ptyq::onExecutionException);

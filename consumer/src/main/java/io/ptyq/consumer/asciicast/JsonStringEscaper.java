@@ -1,9 +1,16 @@
 package io.ptyq.consumer.asciicast;
 
+import org.agrona.BufferUtil;
+import org.agrona.UnsafeApi;
+
+import java.nio.ByteOrder;
+import java.util.Objects;
+
 /**
  * Turns a stream of UTF-8 bytes, arriving in pieces, into the contents of JSON strings, UTF-8 to UTF-8 with no
  * {@code char} in between: quote, backslash and control characters are escaped, valid sequences are copied as they
- * are, and each maximal invalid subpart (as the Unicode standard defines it) becomes U+FFFD.
+ * are (eight bytes at a time where they are plain ASCII), and each maximal invalid subpart (as the Unicode standard
+ * defines it) becomes U+FFFD.
  * <p>
  * A sequence that a piece ends in the middle of is carried to the next piece ({@link #escape}), so a character split
  * between two frames comes out whole, in the later one. No allocation. One stream per instance, one thread.
@@ -19,6 +26,26 @@ final class JsonStringEscaper
     private static final byte REPLACEMENT_0 = (byte)0xEF;
     private static final byte REPLACEMENT_1 = (byte)0xBF;
     private static final byte REPLACEMENT_2 = (byte)0xBD;
+
+    private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long SPACES = 0x20 * ONES;
+    private static final long QUOTES = '"' * ONES;
+    private static final long BACKSLASHES = '\\' * ONES;
+
+    private static final long[] ESCAPE_WORDS = new long['\\' + 1];
+    private static final byte[] ESCAPE_LENGTHS = new byte['\\' + 1];
+
+    static
+    {
+        final byte[] escape = new byte[Long.BYTES];
+        for (int b = 0; b < ESCAPE_WORDS.length; b++)
+        {
+            ESCAPE_LENGTHS[b] = (byte)writeEscape(b, escape, 0);
+            ESCAPE_WORDS[b] = UnsafeApi.getLong(escape, BufferUtil.ARRAY_BASE_OFFSET);
+        }
+    }
 
     private final byte[] pending = new byte[8];
     private int pendingLength;
@@ -52,6 +79,9 @@ final class JsonStringEscaper
      */
     int escape(final byte[] src, final int srcOffset, final int length, final byte[] dst, final int dstOffset)
     {
+        // The word reads and writes below are unchecked: both ranges are checked once here.
+        Objects.checkFromIndexSize(srcOffset, length, src.length);
+        Objects.checkFromIndexSize(dstOffset, MAX_EXPANSION * length + 4, dst.length);
         int i = srcOffset;
         final int end = srcOffset + length;
         int d = dstOffset;
@@ -84,21 +114,32 @@ final class JsonStringEscaper
 
         while (i < end)
         {
-            // Runs of bytes copied as they are (printable ASCII, DEL) are found first and copied in one go.
-            final int runStart = i;
+            // Plain bytes (printable ASCII, DEL) eight at a time: each word is written before it is looked at, so a
+            // run needs no copy of its own; what follows a byte that needs more is written again after it.
+            while (end - i >= Long.BYTES)
+            {
+                final long word = UnsafeApi.getLong(src, BufferUtil.ARRAY_BASE_OFFSET + i);
+                UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, word);
+                final long mask = attention(LITTLE_ENDIAN ? word : Long.reverseBytes(word));
+                if (0 != mask)
+                {
+                    final int plain = Long.numberOfTrailingZeros(mask) >>> 3;
+                    i += plain;
+                    d += plain;
+                    break;
+                }
+                i += Long.BYTES;
+                d += Long.BYTES;
+            }
             byte b = 0;
             while (i < end && (b = src[i]) >= 0x20 && '"' != b && '\\' != b)
             {
+                dst[d++] = b;
                 i++;
             }
-            if (i > runStart)
+            if (i == end)
             {
-                System.arraycopy(src, runStart, dst, d, i - runStart);
-                d += i - runStart;
-                if (i == end)
-                {
-                    break;
-                }
+                break;
             }
 
             if (b >= 0)
@@ -112,9 +153,8 @@ final class JsonStringEscaper
             {
                 for (int k = 0; k < result; k++)
                 {
-                    dst[d++] = src[i + k];
+                    dst[d++] = src[i++];
                 }
-                i += result;
             }
             else if (result < 0)
             {
@@ -130,6 +170,21 @@ final class JsonStringEscaper
         }
 
         return d;
+    }
+
+    /**
+     * SWAR test of eight bytes, the first in the lowest byte of {@code word}.
+     *
+     * @return the high bit set in each byte that is a control character, quote, backslash or a byte of a
+     * multi-byte sequence; exact for the lowest flagged byte (borrows only run upwards), which is all that is used.
+     */
+    static long attention(final long word)
+    {
+        final long quote = word ^ QUOTES;
+        final long backslash = word ^ BACKSLASHES;
+
+        return (word | ((word - SPACES) & ~word) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) &
+            HIGH_BITS;
     }
 
     /**
@@ -239,6 +294,18 @@ final class JsonStringEscaper
     }
 
     private static int escapeAscii(final int b, final byte[] dst, final int d)
+    {
+        if (dst.length - d >= Long.BYTES)
+        {
+            // The escape as one word; the bytes after it are overwritten by what comes next.
+            UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, ESCAPE_WORDS[b]);
+            return d + ESCAPE_LENGTHS[b];
+        }
+
+        return writeEscape(b, dst, d);
+    }
+
+    private static int writeEscape(final int b, final byte[] dst, final int d)
     {
         dst[d] = '\\';
         switch (b)
