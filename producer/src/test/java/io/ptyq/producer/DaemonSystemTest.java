@@ -187,7 +187,9 @@ class DaemonSystemTest
         try (DaemonProcess open = DaemonProcess.spawn(logs, "umask 000;",
             List.of("daemon", "--journal", other.toString())))
         {
-            awaitCondition("a daemon started under umask 000", () -> Files.exists(other.resolve("control.sock")));
+            // The socket file appears at bind, a moment before the daemon listens and logs that it started.
+            awaitCondition("a daemon started under umask 000", () -> Files.exists(other.resolve("control.sock")) &&
+                stdoutOf(open).contains("daemon started"));
             assertTrue(open.process().isAlive(), "the daemon runs under umask 000");
             try (DaemonProxy proxy = DaemonProxy.connect(other))
             {
@@ -332,6 +334,18 @@ class DaemonSystemTest
             final byte[] actual = contents.output(sessions.get(i));
             assertTrue(actual.length > 2_000_000, "session " + i + " wrote " + actual.length + " bytes");
             assertArrayEquals(expected.toByteArray(), actual, "session " + sessions.get(i));
+        }
+    }
+
+    private static String stdoutOf(final DaemonProcess process)
+    {
+        try
+        {
+            return process.stdout();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new java.io.UncheckedIOException(ex);
         }
     }
 
