@@ -130,9 +130,9 @@ final class BridgeAgent implements Agent
     /**
      * @param whenViewing how to wait while views are open: their live output is latency-sensitive.
      * @return an idle strategy that waits 50 ms at a time while no view is open (the session list is refreshed
-     * once a second) or while every open view waits for its page (stopped at its high watermark, or not resumed
-     * yet) and otherwise as {@code whenViewing}; a new view, a RESUME or an ACK that lets a view go on cuts the
-     * long wait short.
+     * once a second) or while every open view waits for its page (stopped at its high watermark, at its session's
+     * end, or not resumed yet) and otherwise as {@code whenViewing}; a new view, a RESUME, a notice or an ACK that
+     * lets a view go on cuts the long wait short.
      */
     IdleStrategy idleStrategy(final IdleStrategy whenViewing)
     {
