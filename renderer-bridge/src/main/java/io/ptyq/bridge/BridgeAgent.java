@@ -26,6 +26,7 @@ final class BridgeAgent implements Agent
 
     private volatile Thread thread;
     private volatile int viewerCount;
+    private boolean allViewersWaiting;
 
     BridgeAgent(final JournalReader reader, final SessionDirectory directory, final ErrorHandler errorHandler)
     {
@@ -75,6 +76,7 @@ final class BridgeAgent implements Agent
         }
         viewerCount = viewers.size();
         work += directory.doWork(System.nanoTime());
+        boolean allWaiting = true;
         for (int i = viewers.size() - 1; i >= 0; i--)
         {
             viewer = viewers.get(i);
@@ -87,6 +89,7 @@ final class BridgeAgent implements Agent
             try
             {
                 work += viewer.doWork(reader, directory);
+                allWaiting &= viewer.waitsForWakeUp();
             }
             catch (final RuntimeException ex)
             {
@@ -95,6 +98,7 @@ final class BridgeAgent implements Agent
                 viewer.close(1011, "internal error reading session " + viewer.sessionId());
             }
         }
+        allViewersWaiting = allWaiting;
 
         return work;
     }
@@ -126,7 +130,9 @@ final class BridgeAgent implements Agent
     /**
      * @param whenViewing how to wait while views are open: their live output is latency-sensitive.
      * @return an idle strategy that waits 50 ms at a time while no view is open (the session list is refreshed
-     * once a second) and otherwise as {@code whenViewing}; a new view cuts the long wait short.
+     * once a second) or while every open view waits for its page (stopped at its high watermark, at its session's
+     * end, or not resumed yet) and otherwise as {@code whenViewing}; a new view, a RESUME, a notice or an ACK that
+     * lets a view go on cuts the long wait short.
      */
     IdleStrategy idleStrategy(final IdleStrategy whenViewing)
     {
@@ -135,7 +141,7 @@ final class BridgeAgent implements Agent
             @Override
             public void idle(final int workCount)
             {
-                if (workCount > 0 || hasViewers())
+                if (workCount > 0 || (hasViewers() && !(allViewersWaiting && added.isEmpty())))
                 {
                     whenViewing.idle(workCount);
                 }

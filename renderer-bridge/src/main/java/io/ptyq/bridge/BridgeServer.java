@@ -390,19 +390,19 @@ public final class BridgeServer implements AutoCloseable
     }
 
     /**
-     * Settings of a {@link BridgeServer}; defaults: 127.0.0.1, port 7681, read-only, watermarks 2 MiB / 512 KiB.
+     * Settings of a {@link BridgeServer}; defaults: 127.0.0.1, port 7681, read-only, watermarks 4 MiB / 3 MiB.
      */
     public static final class Context
     {
         /**
          * Default high watermark: a viewer's unacknowledged bytes above which its journal reading stops.
          */
-        public static final int DEFAULT_HIGH_WATERMARK = 2 * 1024 * 1024;
+        public static final int DEFAULT_HIGH_WATERMARK = 4 * 1024 * 1024;
 
         /**
          * Default low watermark: unacknowledged bytes below which a stopped viewer reads again.
          */
-        public static final int DEFAULT_LOW_WATERMARK = 512 * 1024;
+        public static final int DEFAULT_LOW_WATERMARK = 3 * 1024 * 1024;
 
         private Path journalDir;
         private String bindAddress = "127.0.0.1";

@@ -179,6 +179,19 @@ final class Viewer implements JournalListener
     }
 
     /**
+     * Whether this viewer has nothing to do until a page's message wakes the agent: it is stopped at its high
+     * watermark (the ACK that brings it to the low one wakes the agent), has sent its session's end, or has no
+     * RESUME yet (which wakes the agent too). On the agent's thread, after {@link #doWork}.
+     *
+     * @return whether the agent may wait long for this viewer's sake.
+     */
+    boolean waitsForWakeUp()
+    {
+        return !resumeRequested ||
+            ((paused || ended) && !closeRequested && notices.isEmpty() && null == ring.failure());
+    }
+
+    /**
      * @return bytes read for the page, sent or about to be, but not yet acknowledged.
      */
     long unacknowledged()

@@ -16,6 +16,7 @@ final class WebResources
     private static final String[][] FILES = {
         {"/", "index.html", "text/html; charset=utf-8"},
         {"/app.js", "app.js", "text/javascript; charset=utf-8"},
+        {"/socket-worker.js", "socket-worker.js", "text/javascript; charset=utf-8"},
         {"/app.css", "app.css", "text/css; charset=utf-8"},
         {"/vendor/xterm.js", "vendor/xterm.js", "text/javascript; charset=utf-8"},
         {"/vendor/xterm.css", "vendor/xterm.css", "text/css; charset=utf-8"},

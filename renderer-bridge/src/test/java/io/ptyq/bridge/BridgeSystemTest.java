@@ -109,8 +109,10 @@ class BridgeSystemTest
         assertEquals(Boolean.FALSE, stats.get("writable"), "no token: read-only");
 
         // The session list shows it running, then its end.
-        final WebElement row = browser.driver().findElement(By.cssSelector("#sessions tr[data-id='" + id + "']"));
-        assertTrue(row.getText().contains("running"), row.getText());
+        // Read in one script: the list is rebuilt every second, so an element found a moment ago may be gone.
+        final String row = String.valueOf(browser.script("const row = document.querySelector(" +
+            "\"#sessions tr[data-id='\" + arguments[0] + \"']\"); return row ? row.textContent : 'no row';", id));
+        assertTrue(row.contains("running"), row);
         control.signal(Long.toString(id), 15);
         browser.awaitStats("the session's end in the view", TIMEOUT_MS, s -> Boolean.TRUE.equals(s.get("ended")));
         assertTrue(browser.driver().findElement(By.id("view-state")).getText().contains("signal 15"));

@@ -111,7 +111,16 @@ class BrowserThroughputBench
                 JsonBaselineServer baseline = new JsonBaselineServer(journal);
                 Browser browser = new Browser(tmp.resolve("chromium-profile")))
             {
+                // One unmeasured pass of each wire client first, so round 1 does not pay for the JIT of either
+                // server or the browser's first large transfer (the xterm.js runs have their warm-up below).
+                browser.open(server.url() + "?mode=live");
+                browser.asyncScript(RAW_BRIDGE, total, id);
+                browser.script("window.benchChunks = null;");
+                browser.open("http://127.0.0.1:" + baseline.port() + "/");
+                browser.asyncScript(JSON_BASELINE, total, "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id);
+
                 final List<double[]> rounds = new ArrayList<>();
+                final List<String> cpuLines = new ArrayList<>();
                 for (int round = 0; round < ROUNDS; round++)
                 {
                     browser.open(server.url());
@@ -120,36 +129,52 @@ class BrowserThroughputBench
                     browser.open("about:blank");
                     browser.open(server.url() + "?mode=live");
                     // The raw run also gives the page the bytes for the from-memory run.
+                    final ProcessCpu.Sample beforeRaw = ProcessCpu.sample();
                     final double rawBridgeMs = ms(browser.asyncScript(RAW_BRIDGE, total, id));
+                    final String rawCpu = ProcessCpu.sample().minus(beforeRaw);
                     // Warm xterm.js's code up first, so neither measured run pays for the JIT.
                     browser.asyncScript(MEMORY_XTERM, COLS, ROWS, WARM_UP_BYTES);
                     final double bridgeXtermMs;
                     final double memoryXtermMs;
+                    final String[] xtermCpu = new String[2];
                     if (round % 2 == 0)
                     {
+                        ProcessCpu.Sample before = ProcessCpu.sample();
                         bridgeXtermMs = ms(browser.asyncScript(AWAIT_VIEW, total, id));
+                        xtermCpu[0] = ProcessCpu.sample().minus(before);
+                        before = ProcessCpu.sample();
                         memoryXtermMs = ms(browser.asyncScript(MEMORY_XTERM, COLS, ROWS, 0));
+                        xtermCpu[1] = ProcessCpu.sample().minus(before);
                     }
                     else
                     {
+                        ProcessCpu.Sample before = ProcessCpu.sample();
                         memoryXtermMs = ms(browser.asyncScript(MEMORY_XTERM, COLS, ROWS, 0));
+                        xtermCpu[1] = ProcessCpu.sample().minus(before);
+                        before = ProcessCpu.sample();
                         bridgeXtermMs = ms(browser.asyncScript(AWAIT_VIEW, total, id));
+                        xtermCpu[0] = ProcessCpu.sample().minus(before);
                     }
                     final double starvedMs = ms(browser.script("return window.benchStarvedMs;"));
                     System.out.println("starved " + browser.script("return window.benchStarvedTimes;") + " times");
                     assertEquals(0L, ((Number)browser.script("window.benchChunks = null; return 0;")).longValue());
                     browser.open("http://127.0.0.1:" + baseline.port() + "/");
+                    final ProcessCpu.Sample beforeJson = ProcessCpu.sample();
                     final double jsonMs = ms(browser.asyncScript(JSON_BASELINE, total,
                         "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id));
+                    final String jsonCpu = ProcessCpu.sample().minus(beforeJson);
+                    cpuLines.add(String.format(Locale.ROOT, "%-6d %-22s %-22s %-22s %-22s%n", round + 1, xtermCpu[0],
+                        xtermCpu[1], rawCpu, jsonCpu));
                     rounds.add(new double[]{ bridgeXtermMs, memoryXtermMs, rawBridgeMs, jsonMs, starvedMs });
                 }
-                report(total, rounds);
+                report(total, rounds, cpuLines);
                 assertTrue(daemon.process().isAlive(), "the daemon ran through the bench");
             }
         }
     }
 
-    private static void report(final long total, final List<double[]> rounds) throws IOException
+    private static void report(final long total, final List<double[]> rounds, final List<String> cpuLines)
+        throws IOException
     {
         final StringBuilder out = new StringBuilder();
         final double mb = total / 1e6;
@@ -174,6 +199,10 @@ class BrowserThroughputBench
         out.append(String.format(Locale.ROOT,
             "median: bridge into xterm.js = %.2fx xterm.js from memory (target >= 0.9x); " +
             "bridge binary = %.2fx json+base64 (target >= 3x)%n", median(xtermRatios), median(wireRatios)));
+        out.append(String.format(Locale.ROOT, "CPU seconds used during each run: %s%n", ProcessCpu.LEGEND));
+        out.append(String.format(Locale.ROOT, "%-6s %-22s %-22s %-22s %-22s%n", "round", "bridge>xterm",
+            "memory>xterm", "bridge raw", "json+base64"));
+        cpuLines.forEach(out::append);
         System.out.print(out);
         final Path report = Path.of(System.getProperty("user.dir"), "target", "browser-bench.txt");
         Files.createDirectories(report.getParent());

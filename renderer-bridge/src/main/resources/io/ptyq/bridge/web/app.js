@@ -107,6 +107,71 @@
     $('no-sessions').hidden = sessions.length > 0;
   }
 
+  // ---- WebSockets, owned by a worker thread (socket-worker.js says why) ---------------------------------------
+  let socketWorker = null;
+  let nextWireId = 1;
+  const wires = new Map();
+
+  function onSocketWorkerMessage(event) {
+    const message = event.data;
+    const wire = wires.get(message.id);
+    if (wire) wire.onWorkerMessage(message);
+  }
+
+  /**
+   * A view's connection: the socket lives in the page's socket worker, which drains it while the main thread is busy
+   * in xterm.js and hands over what arrived in batches. Messages and then the close reach `handlers` in order.
+   */
+  class Wire {
+    constructor(url, first, handlers) {
+      if (!socketWorker) {
+        socketWorker = new Worker('/socket-worker.js');
+        socketWorker.onmessage = onSocketWorkerMessage;
+      }
+      this.id = nextWireId++;
+      this.handlers = handlers;
+      this.opened = false;
+      this.closing = false;
+      wires.set(this.id, this);
+      socketWorker.postMessage({type: 'connect', id: this.id, url, first}, [first]);
+    }
+
+    onWorkerMessage(message) {
+      switch (message.type) {
+        case 'messages':
+          for (const buffer of message.list) this.handlers.message(buffer);
+          socketWorker.postMessage({type: 'more', id: this.id});
+          break;
+        case 'open':
+          this.opened = !this.closing;
+          if (this.opened) this.handlers.open();
+          break;
+        case 'close':
+          this.opened = false;
+          wires.delete(this.id);
+          this.handlers.close(message);
+          break;
+        default:
+          break;
+      }
+    }
+
+    isOpen() {
+      return this.opened;
+    }
+
+    /** Send one protocol message; the buffer is handed over to the worker, not copied. */
+    send(buffer) {
+      if (this.opened) socketWorker.postMessage({type: 'send', id: this.id, data: buffer}, [buffer]);
+    }
+
+    close() {
+      this.opened = false;
+      this.closing = true;
+      socketWorker.postMessage({type: 'close', id: this.id});
+    }
+  }
+
   // ---- one session's view ----------------------------------------------------------------------------
   /**
    * A terminal fed from one WebSocket at a time. Live: everything is written as it arrives. Replay: each event is
@@ -205,37 +270,36 @@
     connect() {
       if (this.closed) return;
       const generation = this.generation;
-      const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
-        '/ws/sessions/' + this.id);
-      ws.binaryType = 'arraybuffer';
+      const tokenBytes = encoder.encode(token()).subarray(0, MAX_TOKEN);
+      const resume = new Uint8Array(10 + tokenBytes.length);
+      const dv = new DataView(resume.buffer);
+      dv.setUint8(0, C_RESUME);
+      dv.setBigInt64(1, BigInt(this.received), true);
+      dv.setUint8(9, this.live ? 0 : 1);
+      resume.set(tokenBytes, 10);
+      const ws = new Wire((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host +
+        '/ws/sessions/' + this.id, resume.buffer, {
+        open: () => {
+          this.stats.connects++;
+          if (this.stats.openedAt < 0) this.stats.openedAt = performance.now();
+          $('connection').textContent = '';
+        },
+        message: (buffer) => {
+          if (generation === this.generation) this.onMessage(buffer);
+        },
+        close: (event) => {
+          if (this.ws !== ws || this.closed) return;
+          this.ws = null;
+          if (event.code === 1003 || event.code === 1008 || event.code === 1011) {
+            this.notice('the server closed the view: ' + (event.reason || event.code));
+            return;
+          }
+          if (this.ended) return;
+          $('connection').textContent = 'reconnecting…';
+          setTimeout(() => this.connect(), 500);
+        },
+      });
       this.ws = ws;
-      ws.onopen = () => {
-        this.stats.connects++;
-        if (this.stats.openedAt < 0) this.stats.openedAt = performance.now();
-        const tokenBytes = encoder.encode(token()).subarray(0, MAX_TOKEN);
-        const resume = new Uint8Array(10 + tokenBytes.length);
-        const dv = new DataView(resume.buffer);
-        dv.setUint8(0, C_RESUME);
-        dv.setBigInt64(1, BigInt(this.received), true);
-        dv.setUint8(9, this.live ? 0 : 1);
-        resume.set(tokenBytes, 10);
-        ws.send(resume);
-        $('connection').textContent = '';
-      };
-      ws.onmessage = (event) => {
-        if (generation === this.generation) this.onMessage(event.data);
-      };
-      ws.onclose = (event) => {
-        if (this.ws !== ws || this.closed) return;
-        this.ws = null;
-        if (event.code === 1003 || event.code === 1008 || event.code === 1011) {
-          this.notice('the server closed the view: ' + (event.reason || event.code));
-          return;
-        }
-        if (this.ended) return;
-        $('connection').textContent = 'reconnecting…';
-        setTimeout(() => this.connect(), 500);
-      };
     }
 
     onMessage(buffer) {
@@ -365,7 +429,7 @@
     maybeAck() {
       const idle = this.pendingWrites === 0;
       if (this.processed - this.acked >= ACK_EVERY_BYTES || (idle && this.processed > this.acked)) {
-        if (this.ws && this.ws.readyState === WebSocket.OPEN && this.processed <= this.received) {
+        if (this.ws && this.ws.isOpen() && this.processed <= this.received) {
           const ack = new DataView(new ArrayBuffer(9));
           ack.setUint8(0, C_ACK);
           ack.setBigInt64(1, BigInt(this.processed), true);
@@ -376,18 +440,18 @@
     }
 
     sendInput(bytes) {
-      if (!this.writable || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      if (!this.writable || !this.ws || !this.ws.isOpen()) return;
       for (let offset = 0; offset < bytes.length; offset += MAX_INPUT) {
         const chunk = bytes.subarray(offset, offset + MAX_INPUT);
         const message = new Uint8Array(1 + chunk.length);
         message[0] = C_INPUT;
         message.set(chunk, 1);
-        this.ws.send(message);
+        this.ws.send(message.buffer);
       }
     }
 
     sendFittedSize() {
-      if (!this.writable || !this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+      if (!this.writable || !this.ws || !this.ws.isOpen()) return;
       const size = this.fit.proposeDimensions();
       if (!size || !(size.cols > 0) || !(size.rows > 0)) return;
       if (size.cols === this.term.cols && size.rows === this.term.rows) return;
@@ -493,7 +557,7 @@
       return Object.assign({}, this.stats, {
         crcHex: (this.stats.crc >>> 0).toString(16).padStart(8, '0'), received: this.received,
         processed: this.processed, pendingWrites: this.pendingWrites, writable: this.writable, ended: this.ended,
-        live: this.live, connected: !!(this.ws && this.ws.readyState === WebSocket.OPEN),
+        live: this.live, connected: !!(this.ws && this.ws.isOpen()),
         cols: this.term.cols, rows: this.term.rows, text: screenText(this.term),
       });
     }
