@@ -21,7 +21,7 @@ class ActivityBackoffIdleStrategyTest
     @Test
     void shouldSpinThenDoubleParksUpToTheActiveCapWhileWorkWasRecent()
     {
-        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(3, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(3, 0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
             WINDOW_NS);
         idle.idle(1);
         final long startNs = System.nanoTime();
@@ -45,7 +45,7 @@ class ActivityBackoffIdleStrategyTest
     @Test
     void shouldGrowToTheIdleCapOnceTheJournalWasQuietForTheWindow() throws Exception
     {
-        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, 0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
             TimeUnit.MILLISECONDS.toNanos(5));
         idle.idle(0);
         Thread.sleep(10);
@@ -57,9 +57,24 @@ class ActivityBackoffIdleStrategyTest
     }
 
     @Test
+    void shouldYieldAfterTheSpinsBeforeTheFirstPark()
+    {
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(2, 3, MIN_NS, ACTIVE_MAX_NS,
+            IDLE_MAX_NS, WINDOW_NS);
+        for (int i = 0; i < 5; i++)
+        {
+            idle.idle(0);
+            assertEquals(MIN_NS, idle.nextParkNs(), "spinning, then yielding: no park yet");
+        }
+        idle.idle(0);
+        assertEquals(2 * MIN_NS, idle.nextParkNs(), "the first park, then the next one doubles");
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, -1, 1, 2, 3, 0));
+    }
+
+    @Test
     void shouldStartOverAfterWork()
     {
-        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, 0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
             WINDOW_NS);
         for (int i = 0; i < 5; i++)
         {
@@ -75,9 +90,9 @@ class ActivityBackoffIdleStrategyTest
     @Test
     void shouldRefuseInconsistentPeriods()
     {
-        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(-1, 1, 2, 3, 0));
-        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 0, 2, 3, 0));
-        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 4, 2, 3, 0));
-        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 1, 4, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(-1, 0, 1, 2, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 0, 0, 2, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 0, 4, 2, 3, 0));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 0, 1, 4, 3, 0));
     }
 }
