@@ -56,7 +56,7 @@ public final class SchedulerSlice
                 if (SCHED_OTHER == policy || SCHED_BATCH == policy)
                 {
                     attr.setLong(RUNTIME_OFFSET, SLICE_NS);
-                    return 0 == syscall(SETATTR, attr);
+                    return 0 == syscall(SETATTR, 0, attr, 0); // sched_setattr(0, attr, 0)
                 }
             }
             catch (final UnsatisfiedLinkError | RuntimeException ex)
@@ -89,14 +89,12 @@ public final class SchedulerSlice
         final Memory attr = new Memory(SCHED_ATTR_SIZE);
         attr.clear();
         attr.setInt(SIZE_OFFSET, SCHED_ATTR_SIZE);
-        return 0 == syscall(GETATTR, attr) ? attr : null;
+        // sched_getattr(0, attr, size, 0): pid 0 is the calling thread.
+        return 0 == syscall(GETATTR, 0, attr, SCHED_ATTR_SIZE, 0) ? attr : null;
     }
 
-    private static int syscall(final long number, final Memory attr)
+    private static int syscall(final Object... args)
     {
-        // sched_getattr(0, attr, size, 0) and sched_setattr(0, attr, 0): pid 0 is the calling thread.
-        final Object[] args = SETATTR == number ?
-            new Object[] { number, 0, attr, 0 } : new Object[] { number, 0, attr, SCHED_ATTR_SIZE, 0 };
         return Function.getFunction(Platform.C_LIBRARY_NAME, "syscall").invokeInt(args);
     }
 

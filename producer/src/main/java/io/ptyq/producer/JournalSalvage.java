@@ -42,6 +42,7 @@ import java.util.stream.Stream;
 final class JournalSalvage
 {
     private static final String SUFFIX = ".cq4";
+    private static final String WORK_DIR = ".salvage";
     private static final int HEADER_LENGTH = 4;
     private static final int LENGTH_MASK = 0x3FFF_FFFF;
     private static final int META_DATA = 0x4000_0000;
@@ -152,12 +153,13 @@ final class JournalSalvage
             {
                 return false;
             }
-            final long copied = rebuild(dir, file, rollCycle, map, tornAt);
+            final Path work = dir.resolve(WORK_DIR);
+            final long copied = rebuild(work, file, rollCycle, map, tornAt);
             final Path kept = keptName(file);
             Files.move(file, kept, StandardCopyOption.ATOMIC_MOVE);
-            Files.move(dir.resolve(".salvage").resolve(file.getFileName()), file, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(work.resolve(file.getFileName()), file, StandardCopyOption.ATOMIC_MOVE);
             JournalFiles.secureFile(file.toFile());
-            deleteRecursively(dir.resolve(".salvage"));
+            deleteRecursively(work);
             log.accept("ERROR: journal file " + file.getFileName() + " was cut short inside the frame at byte " +
                 tornAt + " (file length " + size + "): its " + copied + " whole frames were copied into a new " +
                 file.getFileName() + " and the damaged file kept as " + kept.getFileName());
@@ -195,11 +197,15 @@ final class JournalSalvage
         return position < limit ? position : -1;
     }
 
+    /**
+     * Copy the data documents before {@code tornAt} into a new file for the same cycle in {@code work}.
+     *
+     * @return how many were copied.
+     */
     private static long rebuild(
-        final Path dir, final Path file, final RollCycle rollCycle, final ByteBuffer map, final long tornAt)
+        final Path work, final Path file, final RollCycle rollCycle, final ByteBuffer map, final long tornAt)
         throws IOException
     {
-        final Path work = dir.resolve(".salvage");
         deleteRecursively(work);
         Files.createDirectory(work, PosixFilePermissions.asFileAttribute(JournalFiles.DIR_PERMISSIONS));
         final long cycleStartMs = cycleStartMs(file, rollCycle);

@@ -366,18 +366,7 @@ class DaemonSystemTest
 
     private static void awaitExit(final Path journal, final long... sessions) throws InterruptedException
     {
-        awaitCondition("the exit of sessions " + java.util.Arrays.toString(sessions), () ->
-        {
-            final JournalContents contents = JournalContents.read(journal);
-            for (final long session : sessions)
-            {
-                if (!contents.reasons.containsKey(session))
-                {
-                    return false;
-                }
-            }
-            return true;
-        });
+        JournalContents.awaitExit(journal, sessions);
     }
 
     private void awaitOutput(final long session, final String text) throws InterruptedException

@@ -42,6 +42,24 @@ final class JournalContents implements JournalListener
         return contents;
     }
 
+    /**
+     * Wait up to 60 s until the journal holds a SessionExited for every one of {@code sessions}.
+     */
+    static void awaitExit(final Path journal, final long... sessions) throws InterruptedException
+    {
+        final long deadlineMs = System.currentTimeMillis() + 60_000;
+        while (!read(journal).reasons.keySet().containsAll(
+            java.util.Arrays.stream(sessions).boxed().toList()))
+        {
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                throw new AssertionError("timed out after 60 s waiting for the exit of sessions " +
+                    java.util.Arrays.toString(sessions));
+            }
+            Thread.sleep(50);
+        }
+    }
+
     byte[] output(final long sessionId)
     {
         final ByteArrayOutputStream bytes = output.get(sessionId);

@@ -60,7 +60,7 @@ class TornJournalSystemTest
         {
             first = proxy.newSession(spec("seq", "1", "50000"));
         }
-        awaitExit(journal, first);
+        JournalContents.awaitExit(journal, first);
         daemon.terminate();
         final byte[] firstOutput = JournalContents.read(journal).output(first);
 
@@ -78,7 +78,7 @@ class TornJournalSystemTest
         {
             second = proxy.newSession(spec("echo", "after the tear"));
         }
-        awaitExit(journal, second);
+        JournalContents.awaitExit(journal, second);
         daemon.terminate();
         final String log = daemon.stdout() + daemon.stderr();
 
@@ -115,7 +115,7 @@ class TornJournalSystemTest
             for (int i = 0; i < sessions.length; i++)
             {
                 sessions[i] = proxy.newSession(spec("echo", "session " + i));
-                awaitExit(journal, sessions[i]);
+                JournalContents.awaitExit(journal, sessions[i]);
                 Thread.sleep(1_100); // the next one in a later one-second cycle
             }
         }
@@ -138,7 +138,7 @@ class TornJournalSystemTest
         {
             after = proxy.newSession(spec("echo", "after the garbage"));
         }
-        awaitExit(journal, after);
+        JournalContents.awaitExit(journal, after);
         daemon.terminate();
         final String log = daemon.stdout() + daemon.stderr();
 
@@ -183,16 +183,6 @@ class TornJournalSystemTest
         }
         assertTrue(last > 0, "a data document in " + cycle);
         return last;
-    }
-
-    private static void awaitExit(final Path journal, final long session) throws InterruptedException
-    {
-        final long deadlineMs = System.currentTimeMillis() + 60_000;
-        while (!JournalContents.read(journal).reasons.containsKey(session))
-        {
-            assertTrue(System.currentTimeMillis() < deadlineMs, "session " + session + " did not exit in 60 s");
-            Thread.sleep(50);
-        }
     }
 
     private static SessionSpec spec(final String... argv)
