@@ -119,7 +119,7 @@ public final class FanOutHarness
             }
             System.out.printf("consumers %d: %,12.0f frames/s %,8.1f MB/s producer JVM cpu %.2f s in %.2f s;%s%n",
                 consumers, rate, rate * payloadBytes / 1e6, cpuS, elapsedS,
-                0 == consumers ? "" : " consumers read/errors" + checked);
+                0 == consumers ? "" : " consumers read/errors/cpu" + checked);
 
             return rate;
         }
@@ -211,6 +211,7 @@ public final class FanOutHarness
             }
         };
         final IdleStrategy idle = JournalAgent.defaultIdleStrategy();
+        final long cpuAtReadyNs;
         try (JournalReader reader = JournalReader.open(dir))
         {
             final JournalAgent agent = new JournalAgent(reader.adapter(listener, StartPosition.beginning()));
@@ -219,6 +220,7 @@ public final class FanOutHarness
                 idle.idle(agent.doWork());
             }
             System.out.println(READY);
+            cpuAtReadyNs = processCpuNs();
             // The same duty cycle as AgentRunner, on this thread.
             while (0 == state[2])
             {
@@ -226,6 +228,8 @@ public final class FanOutHarness
             }
             agent.onClose();
         }
-        System.out.println(RESULT + " " + state[0] + "/" + state[1]);
+        // Frames read / errors / this JVM's CPU from READY (warm-up and measured seconds) to the end.
+        System.out.println(RESULT + " " + state[0] + "/" + state[1] + "/" +
+            (processCpuNs() - cpuAtReadyNs) / 1_000_000 + "ms");
     }
 }

@@ -4,14 +4,12 @@ import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.consumer.JournalAdapter;
 import io.ptyq.consumer.JournalReader;
-import io.ptyq.producer.Daemon;
 
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -153,22 +151,16 @@ public final class RecordingThroughputHarness
     {
         final Path journal = options.workDir.resolve("journal-" + round);
         deleteTree(journal);
-        final Process daemon = startDaemon(journal, round);
-        try
+        try (BenchDaemon daemon = BenchDaemon.start(options.workDir, journal, "daemon-" + round,
+            options.daemonJvmOpts))
         {
-            final DaemonLog log = DaemonLog.start(daemon, options.workDir.resolve("daemon-" + round + ".out"));
-            if (!log.await("daemon started", 60_000) || !Files.exists(journal.resolve(Daemon.CONTROL_SOCKET)))
-            {
-                throw new IllegalStateException("the daemon did not start on " + journal + "; see " +
-                    options.workDir.resolve("daemon-" + round + ".err"));
-            }
             idleCpuMsPerSecond.add(idleCpu(daemon.pid()));
             try (JournalReader reader = JournalReader.open(journal))
             {
                 final SessionTail tail = new SessionTail();
                 try (JournalAdapter adapter = reader.adapter(tail))
                 {
-                    final Recorder recorder = new Recorder(round, journal, daemon.pid(), log, reader, adapter, tail);
+                    final Recorder recorder = new Recorder(round, daemon, reader, adapter, tail);
                     coldSamples.add(record(recorder, "ptyq cold"));
                     // One more session before the warm one: a 200 MB session is only a few thousand frames, too
                     // few for C2 to finish compiling the append path in the first.
@@ -179,39 +171,10 @@ public final class RecordingThroughputHarness
         }
         finally
         {
-            stopDaemon(daemon);
             if (!options.keep)
             {
                 deleteTree(journal);
             }
-        }
-    }
-
-    private Process startDaemon(final Path journal, final int round) throws Exception
-    {
-        final Path nativeDir = options.workDir.resolve("native");
-        Files.createDirectories(nativeDir);
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(Arrays.asList(BenchMain.jvmFlags()));
-        command.add("-Dpty4j.tmpdir=" + nativeDir);
-        command.add("-Djna.tmpdir=" + nativeDir);
-        command.addAll(options.daemonJvmOpts);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.ptyq.codec.cli.Ptyq",
-            "daemon", "--journal", journal.toString()));
-
-        return new ProcessBuilder(command)
-            .redirectInput(new File("/dev/null"))
-            .redirectError(options.workDir.resolve("daemon-" + round + ".err").toFile())
-            .start();
-    }
-
-    private static void stopDaemon(final Process daemon) throws InterruptedException
-    {
-        daemon.destroy();
-        if (!daemon.waitFor(60, TimeUnit.SECONDS))
-        {
-            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 
@@ -239,21 +202,18 @@ public final class RecordingThroughputHarness
         final SessionSpec spec = new SessionSpec(
             "", List.of("cat", file.path().toString()), null, null, 80, 24);
 
-        final long pid = recorder.pid();
+        final long pid = recorder.daemon().pid();
         final Map<String, Long> threadsBefore = options.threads ? ProcessCpu.threadTicks(pid) : Map.of();
         final ProcessCpu before = ProcessCpu.of(pid);
         final long startNs = System.nanoTime();
         final long sessionId;
-        try (DaemonProxy proxy = DaemonProxy.connect(recorder.journal()))
+        try (DaemonProxy proxy = DaemonProxy.connect(recorder.daemon().journal()))
         {
             sessionId = proxy.newSession(spec);
         }
         // The daemon logs a session's exit right after its reader appended the SessionExited frame: waiting on the
         // log pipe ends the clock with the frame in the journal, without a poll loop taking CPU from the recording.
-        if (!recorder.log().await("session " + sessionId + " exited:", DEADLINE_MS))
-        {
-            throw new IllegalStateException("session " + sessionId + " did not end in " + DEADLINE_MS + " ms");
-        }
+        recorder.daemon().awaitSessionExit(sessionId, DEADLINE_MS);
         final long wallNs = System.nanoTime() - startNs;
         final ProcessCpu after = ProcessCpu.of(pid);
         final Map<String, Long> threadsAfter = options.threads ? ProcessCpu.threadTicks(pid) : Map.of();
@@ -456,8 +416,7 @@ public final class RecordingThroughputHarness
      * What recording through one daemon needs.
      */
     private record Recorder(
-        int round, Path journal, long pid, DaemonLog log, JournalReader reader, JournalAdapter adapter,
-        SessionTail tail)
+        int round, BenchDaemon daemon, JournalReader reader, JournalAdapter adapter, SessionTail tail)
     {
     }
 

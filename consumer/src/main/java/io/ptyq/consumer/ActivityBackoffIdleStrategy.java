@@ -13,6 +13,11 @@ import java.util.concurrent.locks.LockSupport;
  * gap) are seen: Agrona's {@code BackoffIdleStrategy} parks up to 1 ms at once. The long cap keeps an idle viewer near
  * 1,000 wake-ups per second. The yields stay: on a machine with fewer cores than consumers, a caught-up consumer that
  * yields lets the producer run (without them, 8 consumers on 2 cores cut the producer to a third).
+ * <p>
+ * While output streams (a park found work after less than the active window of quiet), the next wait skips the spins
+ * and yields and parks at once, for a period that keeps doubling to the active cap: each wake-up then reads a batch of
+ * frames instead of one, which is what a consumer costs the machine on a busy stream. Work found while spinning or
+ * yielding, or after a longer quiet spell (an echo after a pause), starts the backoff over.
  * Not thread safe: one instance per polling thread, as with every Agrona idle strategy.
  */
 public final class ActivityBackoffIdleStrategy implements IdleStrategy
@@ -56,6 +61,7 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
     private int spins;
     private long parkNs;
     private long idleSinceNs;
+    private boolean paced;
 
     /**
      * A strategy with the defaults: 10 spins, 5 yields, parks from 1 µs doubling to 250 µs, and to 1 ms after 20 ms
@@ -103,7 +109,7 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
     {
         if (workCount > 0)
         {
-            reset();
+            onWork();
         }
         else
         {
@@ -114,10 +120,17 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
+        final int parkPhase = maxSpins + maxYields;
         if (spins == 0)
         {
             // The first idle call after work: the journal has been quiet since about now.
             idleSinceNs = System.nanoTime();
+            if (paced)
+            {
+                // Output streams and the last wait was a park that found work: park again at once.
+                spins = parkPhase + 1;
+                parkNs = Math.min(parkNs, activeMaxParkNs);
+            }
         }
         if (spins < maxSpins)
         {
@@ -125,13 +138,13 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
             Thread.onSpinWait();
             return;
         }
-        if (spins < maxSpins + maxYields)
+        if (spins < parkPhase)
         {
             spins++;
             Thread.yield();
             return;
         }
-        if (spins == maxSpins + maxYields)
+        if (spins == parkPhase)
         {
             spins++;
             parkNs = minParkNs;
@@ -145,7 +158,34 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
     public void reset()
     {
         spins = 0;
+        paced = false;
         parkNs = minParkNs;
+    }
+
+    private void onWork()
+    {
+        if (0 == spins)
+        {
+            return; // still draining: no idle call since the last work
+        }
+        // Work that a park found after a short wait means the producer streams: waking sooner would only find fewer
+        // frames per wake-up, so the next wait parks at once and its period keeps growing to the active cap. Work
+        // found while spinning or yielding, or after a long quiet spell, starts the backoff over.
+        paced = spins > maxSpins + maxYields && System.nanoTime() - idleSinceNs <= activeWindowNs;
+        if (!paced)
+        {
+            parkNs = minParkNs;
+        }
+        spins = 0;
+    }
+
+    /**
+     * @return true while output streams: the last work was found by a park after a short wait, so the next wait
+     * parks at once instead of spinning and yielding first.
+     */
+    public boolean isPaced()
+    {
+        return paced;
     }
 
     /**

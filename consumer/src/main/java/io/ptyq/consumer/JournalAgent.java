@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
  * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
- * {@link #defaultIdleStrategy()} (spin, yield, then park up to 250 µs while output flows and up to 1 ms when quiet, on
- * a short scheduler slice) for viewers that must not burn one.
+ * {@link #defaultIdleStrategy()} (spin, yield, then park up to 250 µs while output flows and up to 1 ms when quiet; a
+ * short scheduler slice for sparse output) for viewers that must not burn one.
  * The agent owns the adapter and closes it in {@link #onClose()}.
  */
 public final class JournalAgent implements Agent
@@ -56,13 +56,15 @@ public final class JournalAgent implements Agent
 
     /**
      * @return a new instance of the default idle strategy: an {@link ActivityBackoffIdleStrategy} (spin, yield, then
-     * park up to 250 µs while output arrived in the last 20 ms and up to 1 ms after that) on a thread that asks
-     * for a short scheduler slice ({@link ShortSliceIdleStrategy}), so its wake-ups are not held back by CPU-bound
-     * tasks on a busy machine.
+     * park up to 250 µs while output arrived in the last 20 ms and up to 1 ms after that; while output streams, park
+     * at once) on a thread that asks for a short scheduler slice ({@link ShortSliceIdleStrategy}) unless output
+     * streams, so its wake-ups for sparse output are not held back by CPU-bound tasks on a busy machine, and its
+     * wake-ups in a stream do not preempt the producer.
      */
     public static IdleStrategy defaultIdleStrategy()
     {
-        return new ShortSliceIdleStrategy(new ActivityBackoffIdleStrategy());
+        final ActivityBackoffIdleStrategy backoff = new ActivityBackoffIdleStrategy();
+        return new ShortSliceIdleStrategy(backoff, backoff::isPaced);
     }
 
     /**

@@ -47,6 +47,21 @@ public final class SchedulerSlice
      */
     public static boolean requestForCurrentThread()
     {
+        return setForCurrentThread(SLICE_NS);
+    }
+
+    /**
+     * Give the calling thread the kernel's default slice again, as if it had never asked; best effort.
+     *
+     * @return true if the kernel took the request.
+     */
+    public static boolean resetForCurrentThread()
+    {
+        return setForCurrentThread(0);
+    }
+
+    private static boolean setForCurrentThread(final long sliceNs)
+    {
         if (!"false".equals(System.getProperty(ENABLED_PROPERTY)) && NO_SYSCALL != SETATTR)
         {
             try
@@ -55,7 +70,8 @@ public final class SchedulerSlice
                 final int policy = null == attr ? -1 : attr.getInt(POLICY_OFFSET);
                 if (SCHED_OTHER == policy || SCHED_BATCH == policy)
                 {
-                    attr.setLong(RUNTIME_OFFSET, SLICE_NS);
+                    // A runtime of 0 is the kernel's default slice.
+                    attr.setLong(RUNTIME_OFFSET, sliceNs);
                     return 0 == syscall(SETATTR, 0, attr, 0); // sched_setattr(0, attr, 0)
                 }
             }

@@ -3,23 +3,48 @@ package io.ptyq.consumer;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * An {@link IdleStrategy} that asks for a short scheduler slice ({@link SchedulerSlice}) on each thread that idles
  * with it, then idles as its delegate does. For strategies that sleep: a thread that wakes from a park gets the CPU
- * sooner on a busy machine. The check costs one field comparison per call.
+ * sooner on a busy machine.
+ * <p>
+ * Given a test of whether output is streaming, it keeps the short slice only while it is not: a consumer that wakes
+ * for sparse output (a shell's echo) preempts CPU-bound work to show it at once, while consumers that read a stream in
+ * batches leave the producer and the program writing the output their full slices (eight consumers preempting them on
+ * every wake-up slow the recording down). The check costs a field read and a comparison per call; the slice changes
+ * with one system call when the answer does.
  */
 public final class ShortSliceIdleStrategy implements IdleStrategy
 {
+    private static final BooleanSupplier NEVER_STREAMING = () -> false;
+
     private final IdleStrategy delegate;
-    private Thread sliceRequestedBy;
+    private final BooleanSupplier streaming;
+    private Thread sliceSetFor;
+    private boolean shortSlice;
 
     /**
+     * Keep the short slice on every thread that idles with this strategy.
+     *
      * @param delegate how to idle.
      */
     public ShortSliceIdleStrategy(final IdleStrategy delegate)
     {
+        this(delegate, NEVER_STREAMING);
+    }
+
+    /**
+     * Keep the short slice only while {@code streaming} is false.
+     *
+     * @param delegate  how to idle.
+     * @param streaming whether output is streaming now, e.g. {@link ActivityBackoffIdleStrategy#isPaced()}.
+     */
+    public ShortSliceIdleStrategy(final IdleStrategy delegate, final BooleanSupplier streaming)
+    {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
+        this.streaming = Objects.requireNonNull(streaming, "streaming");
     }
 
     /**
@@ -33,14 +58,14 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
     @Override
     public void idle(final int workCount)
     {
-        requestSliceOnce();
+        setSlice();
         delegate.idle(workCount);
     }
 
     @Override
     public void idle()
     {
-        requestSliceOnce();
+        setSlice();
         delegate.idle();
     }
 
@@ -56,13 +81,30 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
         return "short-slice-" + delegate.alias();
     }
 
-    private void requestSliceOnce()
+    private void setSlice()
     {
         final Thread thread = Thread.currentThread();
-        if (thread != sliceRequestedBy)
+        final boolean wantShort = !streaming.getAsBoolean();
+        if (thread != sliceSetFor)
         {
-            sliceRequestedBy = thread;
-            SchedulerSlice.requestForCurrentThread();
+            sliceSetFor = thread;
+            shortSlice = wantShort;
+            if (wantShort)
+            {
+                SchedulerSlice.requestForCurrentThread();
+            }
+        }
+        else if (wantShort != shortSlice)
+        {
+            shortSlice = wantShort;
+            if (wantShort)
+            {
+                SchedulerSlice.requestForCurrentThread();
+            }
+            else
+            {
+                SchedulerSlice.resetForCurrentThread();
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -72,18 +73,61 @@ class ActivityBackoffIdleStrategyTest
     }
 
     @Test
-    void shouldStartOverAfterWork()
+    void shouldParkAtOnceWhileOutputStreams()
+    {
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(3, 2, MIN_NS, ACTIVE_MAX_NS,
+            IDLE_MAX_NS, WINDOW_NS);
+        for (int i = 0; i < 5; i++)
+        {
+            idle.idle(0); // spins, then yields
+        }
+        idle.idle(0);
+        assertEquals(2 * MIN_NS, idle.nextParkNs(), "one park");
+        idle.idle(4);
+        assertTrue(idle.isPaced(), "a park found work after a short wait: output streams");
+        idle.idle(2);
+        assertTrue(idle.isPaced(), "still draining");
+        idle.idle(0);
+        assertEquals(4 * MIN_NS, idle.nextParkNs(), "the first wait parks at once, and the period keeps growing");
+        for (int i = 0; i < 5; i++)
+        {
+            idle.idle(1);
+            idle.idle(0);
+        }
+        assertEquals(ACTIVE_MAX_NS, idle.nextParkNs(), "up to the active cap");
+        idle.reset();
+        assertFalse(idle.isPaced());
+        assertEquals(MIN_NS, idle.nextParkNs());
+    }
+
+    @Test
+    void shouldStartOverAfterWorkFoundWhileSpinning()
+    {
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(3, 0, MIN_NS, ACTIVE_MAX_NS,
+            IDLE_MAX_NS, WINDOW_NS);
+        idle.idle(0);
+        idle.idle(1);
+        assertFalse(idle.isPaced());
+        assertEquals(MIN_NS, idle.nextParkNs());
+    }
+
+    @Test
+    void shouldStartOverAfterWorkThatEndsALongQuietSpell() throws Exception
     {
         final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, 0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
-            WINDOW_NS);
-        for (int i = 0; i < 5; i++)
+            TimeUnit.MILLISECONDS.toNanos(5));
+        for (int i = 0; i < 3; i++)
         {
             idle.idle(0);
         }
+        idle.idle(1);
+        assertTrue(idle.isPaced());
+        idle.idle(0);
+        Thread.sleep(10);
+        idle.idle(0);
         assertTrue(idle.nextParkNs() > MIN_NS);
         idle.idle(3);
-        assertEquals(MIN_NS, idle.nextParkNs());
-        idle.reset();
+        assertFalse(idle.isPaced(), "the journal was quiet for longer than the window");
         assertEquals(MIN_NS, idle.nextParkNs());
     }
 

@@ -74,6 +74,29 @@ class SchedulerSliceTest
     }
 
     @Test
+    void shouldGiveTheShortSliceBackWhileOutputStreams() throws Exception
+    {
+        assumeSliceSupported();
+        final boolean[] streaming = new boolean[1];
+        final IdleStrategy idle = new ShortSliceIdleStrategy(NoOpIdleStrategy.INSTANCE, () -> streaming[0]);
+        final long[] slices = onNewThread(() ->
+        {
+            final long initial = SchedulerSlice.currentThreadSliceNs();
+            idle.idle(0);
+            final long sparse = SchedulerSlice.currentThreadSliceNs();
+            streaming[0] = true;
+            idle.idle(1);
+            final long stream = SchedulerSlice.currentThreadSliceNs();
+            streaming[0] = false;
+            idle.idle();
+            return new long[] { initial, sparse, stream, SchedulerSlice.currentThreadSliceNs() };
+        });
+        assertEquals(SchedulerSlice.SLICE_NS, slices[1], "sparse output: the short slice");
+        assertEquals(slices[0], slices[2], "streaming: the kernel's default slice again");
+        assertEquals(SchedulerSlice.SLICE_NS, slices[3], "sparse again: the short slice again");
+    }
+
+    @Test
     void shouldDoNothingWhenTurnedOff() throws Exception
     {
         assumeSliceSupported();
