@@ -25,8 +25,9 @@ import java.util.stream.Stream;
  * frame is in the journal, against {@code script -q -c 'cat FILE' /dev/null > /dev/null} on the same file, alternated
  * in one run.
  * <p>
- * Each round starts a fresh daemon JVM on a fresh journal and records the file three times: the first session meets a
- * cold JVM, the third a warmed one (a daemon is a long-lived process, so the warm session is the steady state). CPU is
+ * Each round starts a fresh daemon JVM on a fresh journal and records the file three to seven times: the first session
+ * meets a cold JVM; the last, the warm one, comes once the session before it spent at most 2% of the daemon's CPU in
+ * the JIT compilers (a daemon is a long-lived process, so the warm session is the steady state). CPU is
  * read from {@code /proc} and from the shell's {@code times}: the recorder alone (daemon, or {@code script}) and the
  * recorder with the {@code cat} that writes into the PTY. Usage:
  * <pre>
@@ -39,6 +40,8 @@ public final class RecordingThroughputHarness
 {
     private static final long DEADLINE_MS = 600_000;
     private static final long IDLE_SAMPLE_MS = 3_000;
+    private static final int MAX_WARM_UP_SESSIONS = 4;
+    private static final double JIT_SETTLED_SHARE = 0.02;
     private static final Pattern TIMES = Pattern.compile("(\\d+)m([0-9.]+)s\\s+(\\d+)m([0-9.]+)s");
     private static final Pattern SAFE_PATH = Pattern.compile("[A-Za-z0-9._/-]+");
 
@@ -142,7 +145,7 @@ public final class RecordingThroughputHarness
         final double[] total = readTimes(totalTimes);
         final double everything = total[2] + total[3];
         final double catAndShell = cat[0] + cat[1] + cat[2] + cat[3];
-        final Sample sample = new Sample(wallNs, everything - catAndShell, everything);
+        final Sample sample = new Sample(wallNs, everything - catAndShell, everything, 0);
         scriptSamples.add(sample);
         print(round, "script", sample, "");
     }
@@ -162,9 +165,14 @@ public final class RecordingThroughputHarness
                 {
                     final Recorder recorder = new Recorder(round, daemon, reader, adapter, tail);
                     coldSamples.add(record(recorder, "ptyq cold"));
-                    // One more session before the warm one: a 200 MB session is only a few thousand frames, too
-                    // few for C2 to finish compiling the append path in the first.
-                    record(recorder, "ptyq 2nd");
+                    // A daemon is long-lived: the warm session is measured once the JIT compilers have settled,
+                    // after sessions whose compiler threads took at most 2% of the daemon's CPU.
+                    Sample last = record(recorder, "ptyq 2nd");
+                    for (int i = 0; i < MAX_WARM_UP_SESSIONS && last.jitCpuSeconds > JIT_SETTLED_SHARE *
+                        last.recorderCpuSeconds; i++)
+                    {
+                        last = record(recorder, "ptyq warm-up");
+                    }
                     warmSamples.add(record(recorder, "ptyq warm"));
                 }
             }
@@ -203,7 +211,7 @@ public final class RecordingThroughputHarness
             "", List.of("cat", file.path().toString()), null, null, 80, 24);
 
         final long pid = recorder.daemon().pid();
-        final Map<String, Long> threadsBefore = options.threads ? ProcessCpu.threadTicks(pid) : Map.of();
+        final Map<String, Long> threadsBefore = ProcessCpu.threadTicks(pid);
         final ProcessCpu before = ProcessCpu.of(pid);
         final long startNs = System.nanoTime();
         final long sessionId;
@@ -216,13 +224,14 @@ public final class RecordingThroughputHarness
         recorder.daemon().awaitSessionExit(sessionId, DEADLINE_MS);
         final long wallNs = System.nanoTime() - startNs;
         final ProcessCpu after = ProcessCpu.of(pid);
-        final Map<String, Long> threadsAfter = options.threads ? ProcessCpu.threadTicks(pid) : Map.of();
+        final Map<String, Long> threadsAfter = ProcessCpu.threadTicks(pid);
         awaitExitFrame(adapter, tail, sessionId);
 
         final double self = after.selfSecondsSince(before);
-        final Sample sample = new Sample(wallNs, self, self + after.childrenSecondsSince(before));
-        final String frames = String.format(Locale.ROOT, ", %,d frames of %,.0f B on average", tail.outputFrames(),
-            tail.outputBytes() / (double)Math.max(1, tail.outputFrames()));
+        final Sample sample = new Sample(wallNs, self, self + after.childrenSecondsSince(before),
+            compilerSeconds(threadsBefore, threadsAfter));
+        final String frames = String.format(Locale.ROOT, ", JIT %.2f s, %,d frames of %,.0f B on average",
+            sample.jitCpuSeconds, tail.outputFrames(), tail.outputBytes() / (double)Math.max(1, tail.outputFrames()));
         print(recorder.round(), label, sample, frames + verify(recorder.reader(), sessionId));
         if (options.threads)
         {
@@ -257,6 +266,24 @@ public final class RecordingThroughputHarness
      * Daemon threads that used CPU during the session, busiest first. Threads that ended before the second reading,
      * such as the session's own {@code pty-reader}, are summed as "ended".
      */
+    /**
+     * @return CPU seconds of the JIT compiler threads between two readings of {@link ProcessCpu#threadTicks(long)}.
+     */
+    private static double compilerSeconds(final Map<String, Long> before, final Map<String, Long> after)
+    {
+        long ticks = 0;
+        for (final Map.Entry<String, Long> entry : after.entrySet())
+        {
+            // Thread names are cut to 15 characters: "C2 CompilerThre".
+            if (entry.getKey().startsWith("C1 CompilerThre") || entry.getKey().startsWith("C2 CompilerThre"))
+            {
+                ticks += entry.getValue() - before.getOrDefault(entry.getKey(), 0L);
+            }
+        }
+
+        return ticks / (double)ProcessCpu.TICKS_PER_SECOND;
+    }
+
     private static void printThreads(final Map<String, Long> before, final Map<String, Long> after, final double total)
     {
         final StringBuilder line = new StringBuilder("    daemon threads (CPU s):");
@@ -323,7 +350,7 @@ public final class RecordingThroughputHarness
             "recorder + cat CPU s/GB | / script |");
         System.out.println("|---|---:|---:|---:|---:|---:|---:|---:|");
         row("`script -q -c 'cat FILE' /dev/null`", scriptSamples, bytes);
-        row("ptyq daemon, warm (3rd session)", warmSamples, bytes);
+        row("ptyq daemon, warm (JIT settled)", warmSamples, bytes);
         row("ptyq daemon, cold (1st session)", coldSamples, bytes);
     }
 
@@ -423,7 +450,7 @@ public final class RecordingThroughputHarness
     /**
      * One recording: wall time, the recorder's own CPU, and the recorder's with the {@code cat} it ran.
      */
-    private record Sample(long wallNs, double recorderCpuSeconds, double totalCpuSeconds)
+    private record Sample(long wallNs, double recorderCpuSeconds, double totalCpuSeconds, double jitCpuSeconds)
     {
         double wallSeconds()
         {
@@ -448,15 +475,17 @@ public final class RecordingThroughputHarness
             final List<Double> wall = new ArrayList<>();
             final List<Double> recorder = new ArrayList<>();
             final List<Double> total = new ArrayList<>();
+            final List<Double> jit = new ArrayList<>();
             for (final Sample sample : samples)
             {
                 wall.add((double)sample.wallNs);
                 recorder.add(sample.recorderCpuSeconds);
                 total.add(sample.totalCpuSeconds);
+                jit.add(sample.jitCpuSeconds);
             }
 
             return new Sample((long)RecordingThroughputHarness.median(wall), RecordingThroughputHarness.median(recorder),
-                RecordingThroughputHarness.median(total));
+                RecordingThroughputHarness.median(total), RecordingThroughputHarness.median(jit));
         }
     }
 
