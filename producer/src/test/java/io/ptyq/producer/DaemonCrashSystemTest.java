@@ -104,6 +104,9 @@ class DaemonCrashSystemTest
                 lastSessionId);
             lastSessionId = sessions.get(sessions.size() - 1);
 
+            // Every session floods before the kill: on a loaded machine a child may not have run 200 ms after it
+            // was spawned, and a session with no output would check nothing.
+            awaitOutput(live, sessions, tail);
             final long killAfterMs = 200 + random.nextInt(1300);
             Thread.sleep(killAfterMs);
             final long framesBeforeKill = live.frames();
@@ -217,6 +220,29 @@ class DaemonCrashSystemTest
         try (SingleChronicleQueue queue = SingleChronicleQueueBuilder.binary(journal).build())
         {
             queue.tableStorePut(JournalLockRecovery.WRITE_LOCK_KEY, deadPid);
+        }
+    }
+
+    private static void awaitOutput(final FrameLog live, final List<Long> sessions, final LiveTail tail)
+        throws InterruptedException
+    {
+        final long deadlineMs = System.currentTimeMillis() + 60_000;
+        while (true)
+        {
+            boolean all = true;
+            for (final long session : sessions)
+            {
+                all &= live.hasOutput(session);
+            }
+            if (all || null != tail.failure())
+            {
+                return;
+            }
+            if (System.currentTimeMillis() > deadlineMs)
+            {
+                fail("timed out waiting for the live reader to see output from every one of sessions " + sessions);
+            }
+            Thread.sleep(20);
         }
     }
 
@@ -391,6 +417,11 @@ class DaemonCrashSystemTest
                 firstIndex = index;
             }
             frames++;
+        }
+
+        synchronized boolean hasOutput(final long session)
+        {
+            return positions.getOrDefault(session, 0L) > 0;
         }
 
         synchronized boolean hasExited(final long session)
