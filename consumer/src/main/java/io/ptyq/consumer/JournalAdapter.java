@@ -13,6 +13,12 @@ import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.wire.DocumentContext;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 
 /**
@@ -28,6 +34,7 @@ public final class JournalAdapter implements AutoCloseable
     private static final long NO_INDEX = Long.MIN_VALUE;
     private static final int NO_CYCLE = Integer.MIN_VALUE;
     private static final long STUCK_LIVE_NS = 2_000_000_000L;
+    private static final int NOT_COMPLETE = 0x8000_0000; // Chronicle's header bit for a document being written
     private static final long UNREADABLE_CHECK_INTERVAL_NS = 100_000_000L;
 
     private final JournalReader reader;
@@ -242,6 +249,28 @@ public final class JournalAdapter implements AutoCloseable
     /**
      * @return the first cycle after {@code cycle} that has a file, or {@code cycle} if there is none.
      */
+    /**
+     * @return true if the file is too short to hold its header's first word, or that word is still 0 or marked
+     * incomplete: what a cycle file looks like between its creation and the end of its header's write (or gone).
+     */
+    private static boolean isHeaderUnwritten(final Path cycleFile)
+    {
+        try (FileChannel channel = FileChannel.open(cycleFile, StandardOpenOption.READ))
+        {
+            final ByteBuffer word = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            while (word.hasRemaining() && channel.read(word, word.position()) > 0)
+            {
+                // a short read: go on from where it stopped
+            }
+
+            return word.hasRemaining() || 0 == word.getInt(0) || (word.getInt(0) & NOT_COMPLETE) != 0;
+        }
+        catch (final IOException ex)
+        {
+            return true;
+        }
+    }
+
     private int nextCycleFile(final int cycle)
     {
         for (final int present : reader.cycles())
@@ -376,11 +405,14 @@ public final class JournalAdapter implements AutoCloseable
         {
             return false;
         }
-        if (DaemonStatus.isDaemonAlive(reader.journalDir()))
+        final boolean daemonAlive = DaemonStatus.isDaemonAlive(reader.journalDir());
+        if (daemonAlive || (next >= lastCycle && isHeaderUnwritten(reader.cycleFile(next))))
         {
-            // A live daemon may be creating the next file this instant: call it damaged only if it is not the newest
-            // and the tailer stays stuck before it for a while.
-            if (next >= lastCycle || stuckBeforeCycle != next)
+            // A writer may be creating the next file this instant: a live daemon any newest file, any writer (one
+            // with no daemon's mark file, such as an application's own publisher) a newest file whose header is not
+            // there yet. Call it damaged only once the tailer has stayed stuck before it for a while, and never the
+            // newest file while a daemon lives (the daemon salvages it when it starts).
+            if ((daemonAlive && next >= lastCycle) || stuckBeforeCycle != next)
             {
                 stuckBeforeCycle = next;
                 stuckSinceNs = nowNs;
