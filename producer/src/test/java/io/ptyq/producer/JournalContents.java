@@ -79,6 +79,12 @@ final class JournalContents implements JournalListener
         final DirectBuffer buffer, final int offset, final int length)
     {
         final ByteArrayOutputStream bytes = output.get(sessionId);
+        if (null == bytes)
+        {
+            // Its SessionStarted is not in what was read (a cycle moved aside, a start before the reader's first
+            // frame): no byte count to check it against.
+            return;
+        }
         if (bytes.size() != streamPosition)
         {
             throw new AssertionError("session " + sessionId + " frame at streamPosition " + streamPosition +
