@@ -59,12 +59,14 @@ public final class JournalAgent implements Agent
      * park up to 250 µs while output arrived in the last 20 ms and up to 1 ms after that; while output streams, park
      * at once) on a thread that asks for a short scheduler slice ({@link ShortSliceIdleStrategy}) unless output
      * streams, so its wake-ups for sparse output are not held back by CPU-bound tasks on a busy machine, and its
-     * wake-ups in a stream do not preempt the producer.
+     * wake-ups in a stream do not preempt the producer ({@code -Dptyq.scheduler.slice=always}: the short slice while
+     * output streams too).
      */
     public static IdleStrategy defaultIdleStrategy()
     {
         final ActivityBackoffIdleStrategy backoff = new ActivityBackoffIdleStrategy();
-        return new ShortSliceIdleStrategy(backoff, backoff::isPaced);
+        return SchedulerSlice.ALWAYS.equals(System.getProperty(SchedulerSlice.ENABLED_PROPERTY)) ?
+            new ShortSliceIdleStrategy(backoff) : new ShortSliceIdleStrategy(backoff, backoff::isPaced);
     }
 
     /**

@@ -12,7 +12,8 @@ import com.sun.jna.Platform;
  * {@code sched_runtime} for {@code SCHED_OTHER} and {@code SCHED_BATCH} threads; a thread with a shorter slice gets
  * an earlier deadline, so its wake-up preempts a running task with a longer one instead of waiting for that task's
  * slice or the next tick. It costs no CPU and needs no privilege; the thread's policy and nice value are kept. Older
- * kernels ignore the value and other systems are left alone. {@code -Dptyq.scheduler.slice=false} turns it off.
+ * kernels ignore the value and other systems are left alone. {@code -Dptyq.scheduler.slice=false} turns it off;
+ * {@code -Dptyq.scheduler.slice=always} keeps it in {@link JournalAgent#defaultIdleStrategy()} while output streams.
  */
 public final class SchedulerSlice
 {
@@ -25,6 +26,13 @@ public final class SchedulerSlice
      * The system property that turns the request off when set to {@code false}.
      */
     public static final String ENABLED_PROPERTY = "ptyq.scheduler.slice";
+
+    /**
+     * The value of {@link #ENABLED_PROPERTY} that keeps the short slice in the default idle strategy while output
+     * streams as well: less latency when CPU-bound tasks share the machine, at the cost of consumers that preempt the
+     * producer on every wake-up.
+     */
+    public static final String ALWAYS = "always";
 
     private static final int SCHED_ATTR_SIZE = 48;
     private static final int SIZE_OFFSET = 0;

@@ -97,6 +97,44 @@ class SchedulerSliceTest
     }
 
     @Test
+    void shouldKeepTheShortSliceInAStreamOnlyWhenToldTo() throws Exception
+    {
+        assumeSliceSupported();
+        final long initial = onNewThread(() -> new long[] { SchedulerSlice.currentThreadSliceNs() })[0];
+        assertEquals(initial, sliceInAStream(), "the default strategy gives the short slice back in a stream");
+        System.setProperty(SchedulerSlice.ENABLED_PROPERTY, SchedulerSlice.ALWAYS);
+        try
+        {
+            assertEquals(SchedulerSlice.SLICE_NS, sliceInAStream(), "always: kept in a stream");
+        }
+        finally
+        {
+            System.clearProperty(SchedulerSlice.ENABLED_PROPERTY);
+        }
+    }
+
+    /**
+     * @return the slice of a new thread that idles with {@link JournalAgent#defaultIdleStrategy()} until a park
+     * finds work, then idles once more (output streams).
+     */
+    private static long sliceInAStream() throws Exception
+    {
+        final IdleStrategy idle = JournalAgent.defaultIdleStrategy();
+        return onNewThread(() ->
+        {
+            final int spinsAndYields = ActivityBackoffIdleStrategy.DEFAULT_MAX_SPINS +
+                ActivityBackoffIdleStrategy.DEFAULT_MAX_YIELDS;
+            for (int i = 0; i <= spinsAndYields; i++)
+            {
+                idle.idle(0); // spins, yields, then one park
+            }
+            idle.idle(1); // the park found work
+            idle.idle(0);
+            return new long[] { SchedulerSlice.currentThreadSliceNs() };
+        })[0];
+    }
+
+    @Test
     void shouldDoNothingWhenTurnedOff() throws Exception
     {
         assumeSliceSupported();
