@@ -49,7 +49,19 @@ public final class SessionExport
         final OutputStream out,
         final LongConsumer progress)
     {
-        final AsciicastExporter exporter = new AsciicastExporter(sessionId, format, out);
+        return export(journalDir, session, sessionId, progress, new AsciicastExporter(sessionId, format, out));
+    }
+
+    /**
+     * {@link #export} through the exporter given (tests give one with tiny batches).
+     */
+    static AsciicastExporter export(
+        final Path journalDir,
+        final SessionRecord session,
+        final long sessionId,
+        final LongConsumer progress,
+        final AsciicastExporter exporter)
+    {
         if (null != session)
         {
             exporter.fallback(session.cols(), session.rows(), session.name(), CommandLine.join(session.argv()));
@@ -62,12 +74,16 @@ public final class SessionExport
             {
                 progress.accept(exporter.outputBytes());
             }
+            if (!exporter.found() && null == session)
+            {
+                return null;
+            }
+            exporter.finish();
         }
-        if (!exporter.found() && null == session)
+        finally
         {
-            return null;
+            exporter.close();
         }
-        exporter.finish();
 
         return exporter;
     }
