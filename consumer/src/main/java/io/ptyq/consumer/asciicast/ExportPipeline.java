@@ -3,11 +3,11 @@ package io.ptyq.consumer.asciicast;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.AgentTerminationException;
-import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Carries an export's events from the thread that reads the journal to the {@link AsciicastWriter} through a ring of
@@ -26,16 +26,17 @@ final class ExportPipeline implements AutoCloseable
     static final int BATCH_BYTES = 256 * 1024;
     static final int BATCH_EVENTS = 4096;
     static final int BATCH_COUNT = 8;
-    private static final long MIN_PARK_NS = TimeUnit.MICROSECONDS.toNanos(1);
-    private static final long MAX_PARK_NS = TimeUnit.MICROSECONDS.toNanos(50);
+    private static final int SPINS = 100;
+    private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final AsciicastWriter writer;
     private final OneToOneConcurrentArrayQueue<ExportBatch> filled;
     private final OneToOneConcurrentArrayQueue<ExportBatch> free;
-    private final IdleStrategy readerIdle = idleStrategy();
-    private final WriterAgent agent;
+    private final IdleStrategy readerIdle = new SignalledIdleStrategy();
+    private WriterAgent agent;
     private ExportBatch current;
     private AgentRunner runner;
+    private Thread writerThread;
     private long handedOver;
     private boolean finished;
 
@@ -59,7 +60,6 @@ final class ExportPipeline implements AutoCloseable
         {
             free.offer(new ExportBatch(batchBytes, batchEvents));
         }
-        agent = new WriterAgent(writer, filled, free);
     }
 
     /**
@@ -108,6 +108,7 @@ final class ExportPipeline implements AutoCloseable
         filled.offer(current);
         current = null;
         handedOver++;
+        LockSupport.unpark(writerThread);
         while (agent.batchesWritten() < handedOver)
         {
             checkWriter();
@@ -143,8 +144,10 @@ final class ExportPipeline implements AutoCloseable
     {
         if (null == runner)
         {
-            runner = new AgentRunner(idleStrategy(), ex -> { }, null, agent);
-            AgentRunner.startOnThread(runner, task ->
+            // The writer signals the thread that fills the batches, this one.
+            agent = new WriterAgent(writer, filled, free, Thread.currentThread());
+            runner = new AgentRunner(new SignalledIdleStrategy(), ex -> { }, null, agent);
+            writerThread = AgentRunner.startOnThread(runner, task ->
             {
                 final Thread thread = new Thread(task);
                 thread.setDaemon(true);
@@ -153,6 +156,7 @@ final class ExportPipeline implements AutoCloseable
         }
         filled.offer(current);
         handedOver++;
+        LockSupport.unpark(writerThread);
         ExportBatch next;
         while (null == (next = free.poll()))
         {
@@ -183,10 +187,42 @@ final class ExportPipeline implements AutoCloseable
         throw new IllegalStateException(failure);
     }
 
-    private static IdleStrategy idleStrategy()
+    /**
+     * Spins a little, then parks until the other side signals (unparks) after handing a batch over; the park is
+     * bounded only as a guard. Waking on the signal, not on a timer, costs no CPU while the other side works.
+     */
+    private static final class SignalledIdleStrategy implements IdleStrategy
     {
-        // A batch takes a millisecond or so to fill or to write: wake within tens of microseconds of it.
-        return new BackoffIdleStrategy(100, 10, MIN_PARK_NS, MAX_PARK_NS);
+        private int spins;
+
+        @Override
+        public void idle(final int workCount)
+        {
+            if (workCount > 0)
+            {
+                spins = 0;
+                return;
+            }
+            idle();
+        }
+
+        @Override
+        public void idle()
+        {
+            if (spins < SPINS)
+            {
+                spins++;
+                Thread.onSpinWait();
+                return;
+            }
+            LockSupport.parkNanos(this, MAX_PARK_NS);
+        }
+
+        @Override
+        public void reset()
+        {
+            spins = 0;
+        }
     }
 
     /**
@@ -197,17 +233,20 @@ final class ExportPipeline implements AutoCloseable
         private final AsciicastWriter writer;
         private final OneToOneConcurrentArrayQueue<ExportBatch> filled;
         private final OneToOneConcurrentArrayQueue<ExportBatch> free;
+        private final Thread reader;
         private volatile long batchesWritten;
         private volatile Throwable failure;
 
         WriterAgent(
             final AsciicastWriter writer,
             final OneToOneConcurrentArrayQueue<ExportBatch> filled,
-            final OneToOneConcurrentArrayQueue<ExportBatch> free)
+            final OneToOneConcurrentArrayQueue<ExportBatch> free,
+            final Thread reader)
         {
             this.writer = writer;
             this.filled = filled;
             this.free = free;
+            this.reader = reader;
         }
 
         long batchesWritten()
@@ -235,10 +274,12 @@ final class ExportPipeline implements AutoCloseable
             catch (final Throwable ex)
             {
                 failure = ex;
+                LockSupport.unpark(reader);
                 throw new AgentTerminationException(ex);
             }
             free.offer(batch);
             batchesWritten = batchesWritten + 1;
+            LockSupport.unpark(reader);
 
             return 1;
         }
