@@ -18,18 +18,27 @@ import java.nio.charset.StandardCharsets;
  * adapter filtered to the session through it, then {@link #finish()}; {@link #close()} in any case.
  * <p>
  * Output and input are decoded as UTF-8 by a decoder carried from frame to frame, so a character split between frames
- * comes out whole; invalid bytes become U+FFFD and are counted ({@link #replacements()}). The events are copied into
- * batches and written by an {@link AsciicastWriter} on a second thread when the session is longer than a batch
- * ({@link ExportPipeline}), so that the journal's scan and the escaping overlap; the bytes written are the same.
- * No allocation per output or input frame. Called from one thread; errors writing the sink are thrown as
- * {@link UncheckedIOException}, from a later call if the writer thread met them.
+ * comes out whole; invalid bytes become U+FFFD and are counted ({@link #replacements()}). This thread copies the
+ * events into batches with their times and what the decoders carry into each batch ({@link Utf8Carry}), formats the
+ * rare events itself, and the escaping of output and input is shared with a writer thread when the session is
+ * longer than a batch ({@link ExportPipeline}); the bytes written are the same either way. Times are microseconds,
+ * the precision of v2: since the start in v2, since the previous event in v3. No allocation per output or input
+ * frame. Called from one thread; errors writing the sink are thrown as {@link UncheckedIOException}, from a later
+ * call if the writer thread met them.
  */
 public final class AsciicastExporter implements JournalListener, AutoCloseable
 {
+    private static final long UNKNOWN = Long.MIN_VALUE;
+
     private final long sessionId;
     private final AsciicastFormat format;
-    private final AsciicastWriter writer;
+    private final Utf8Carry outputCarry = new Utf8Carry();
+    private final Utf8Carry inputCarry = new Utf8Carry();
     private final ExportPipeline pipeline;
+    private Fallback fallback;
+    private long startNs = UNKNOWN;
+    private long lastMicros;
+    private long flushReplacements;
     private boolean found;
     private long outputBytes;
     private boolean exited;
@@ -58,20 +67,20 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
     {
         this.sessionId = sessionId;
         this.format = format;
-        this.writer = new AsciicastWriter(format, out);
-        this.pipeline = new ExportPipeline(writer, batchBytes, batchEvents, batchCount);
+        this.pipeline = new ExportPipeline(AsciicastFormat.RAW == format, out, outputCarry, inputCarry,
+            batchBytes, batchEvents, batchCount);
     }
 
     /**
      * What the header says when the session's {@code SessionStarted} frame is not in the journal any more (retention
-     * removed it): the header is then written at the session's first frame. Before the first frame.
+     * removed it): the header is then written at the session's first frame.
      *
      * @return this.
      */
     public AsciicastExporter fallback(
         final int cols, final int rows, final String name, final String command)
     {
-        writer.fallback(new AsciicastWriter.HeaderFields(cols, rows, name, command));
+        this.fallback = new Fallback(cols, rows, name, command);
         return this;
     }
 
@@ -105,7 +114,7 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
      */
     public long replacements()
     {
-        return writer.replacements();
+        return flushReplacements + pipeline.replacements();
     }
 
     /**
@@ -135,14 +144,16 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
     @Override
     public void onSessionStarted(final long index, final SessionStartedDecoder decoder)
     {
-        if (decoder.sessionId() != sessionId || found)
+        if (decoder.sessionId() != sessionId || UNKNOWN != startNs)
         {
             return;
         }
         found = true;
-        final AsciicastWriter.HeaderFields fields = new AsciicastWriter.HeaderFields(
-            decoder.cols(), decoder.rows(), decoder.name(), decoder.command());
-        pipeline.forEvent().add(ExportBatch.STARTED, decoder.timestampNs(), 0, 0, fields);
+        final int cols = decoder.cols();
+        final int rows = decoder.rows();
+        final String name = decoder.name();
+        final String command = decoder.command();
+        writeHeader(decoder.timestampNs(), cols, rows, name, command);
     }
 
     @Override
@@ -154,9 +165,14 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
         {
             return;
         }
-        found = true;
+        startIfNeeded(timestampNs);
         outputBytes += length;
-        addData(ExportBatch.OUTPUT, timestampNs, src, offset, length);
+        if (AsciicastFormat.RAW == format)
+        {
+            addPieces(ExportBatch.OUTPUT, 0, outputCarry, src, offset, length);
+            return;
+        }
+        escapedEvent(ExportBatch.OUTPUT, timestampNs, outputCarry, src, offset, length);
     }
 
     @Override
@@ -167,8 +183,8 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
         {
             return;
         }
-        found = true;
-        addData(ExportBatch.INPUT, decoder.timestampNs(), src, offset, length);
+        startIfNeeded(decoder.timestampNs());
+        escapedEvent(ExportBatch.INPUT, decoder.timestampNs(), inputCarry, src, offset, length);
     }
 
     @Override
@@ -178,8 +194,9 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
         {
             return;
         }
-        found = true;
-        pipeline.forEvent().add(ExportBatch.RESIZED, decoder.timestampNs(), decoder.cols(), decoder.rows(), null);
+        startIfNeeded(decoder.timestampNs());
+        line(ExportBatch.LINE, AsciicastLines.resizeEvent(
+            nextTimeMicros(decoder.timestampNs()), decoder.cols(), decoder.rows()));
     }
 
     @Override
@@ -189,9 +206,10 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
         {
             return;
         }
-        found = true;
+        startIfNeeded(decoder.timestampNs());
         final byte[] label = decoder.label().getBytes(StandardCharsets.UTF_8);
-        pipeline.forEvent().add(ExportBatch.MARKER, decoder.timestampNs(), 0, 0, label);
+        line(ExportBatch.LINE, AsciicastLines.textEvent(
+            nextTimeMicros(decoder.timestampNs()), AsciicastLines.MARKER_CODE, label));
     }
 
     @Override
@@ -201,14 +219,19 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
         {
             return;
         }
-        found = true;
+        startIfNeeded(decoder.timestampNs());
         exited = true;
         final int code = decoder.exitCode();
         exitStatus = ExitReason.SIGNALED == decoder.reason() && decoder.signal() > 0 ? 128 + decoder.signal() : code;
+        flushCarried(decoder.timestampNs());
         // An exit status only when there is one: not for an abandoned session or an import that had none.
         final boolean known = ExitReason.SIGNALED == decoder.reason() ||
             ((ExitReason.EXITED == decoder.reason() || ExitReason.SPAWN_FAILED == decoder.reason()) && code >= 0);
-        pipeline.forEvent().add(ExportBatch.EXITED, decoder.timestampNs(), exitStatus, known ? 1 : 0, null);
+        if (AsciicastFormat.ASCIICAST_V3 == format && known)
+        {
+            line(ExportBatch.LINE, AsciicastLines.textEvent(nextTimeMicros(decoder.timestampNs()),
+                AsciicastLines.EXIT_CODE, Integer.toString(exitStatus).getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     @Override
@@ -227,7 +250,11 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
      */
     public void finish()
     {
-        pipeline.forEvent().add(ExportBatch.FINISH, AsciicastWriter.UNKNOWN, found ? 1 : 0, 0, null);
+        if (AsciicastFormat.RAW != format && (found || null != fallback))
+        {
+            startIfNeeded(UNKNOWN);
+            flushCarried(UNKNOWN);
+        }
         pipeline.finish();
     }
 
@@ -241,30 +268,127 @@ public final class AsciicastExporter implements JournalListener, AutoCloseable
     }
 
     /**
-     * @return whether the events were written on a writer thread.
+     * @return whether the events were escaped and written with a writer thread.
      */
     boolean wroteOnWriterThread()
     {
         return pipeline.writerStarted();
     }
 
-    private void addData(
-        final byte kind, final long timestampNs, final DirectBuffer src, final int offset, final int length)
+    private void escapedEvent(
+        final byte kind, final long timestampNs, final Utf8Carry carry,
+        final DirectBuffer src, final int offset, final int length)
     {
+        if (length <= pipeline.pieceCapacity())
+        {
+            // One piece: the batch it goes to starts from what was carried before it.
+            final ExportBatch batch = pipeline.forPiece(length);
+            if (carry.append(src, offset, length))
+            {
+                // All of it is the start of a character that the next frame completes: no event, no time.
+                batch.addPiece(kind, ExportBatch.FIRST | ExportBatch.LAST | ExportBatch.CARRIED, 0,
+                    src, offset, length);
+                return;
+            }
+            batch.addPiece(kind, ExportBatch.FIRST | ExportBatch.LAST, nextTimeMicros(timestampNs),
+                src, offset, length);
+            return;
+        }
+        // Longer than a batch, so longer than three bytes: it writes something.
+        addPieces(kind, nextTimeMicros(timestampNs), carry, src, offset, length);
+    }
+
+    private void addPieces(
+        final byte kind, final long timeMicros, final Utf8Carry carry,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        final boolean raw = AsciicastFormat.RAW == format;
         int done = 0;
         int flags = ExportBatch.FIRST;
         do
         {
-            final ExportBatch batch = pipeline.forData();
-            final int n = Math.min(length - done, batch.dataRemaining());
+            final ExportBatch batch = pipeline.forPiece(Math.min(length - done, pipeline.pieceCapacity()));
+            final int n = Math.min(length - done, batch.pieceRoom());
             if (done + n == length)
             {
                 flags |= ExportBatch.LAST;
             }
-            batch.addPiece(kind, flags, timestampNs, src, offset + done, n);
+            batch.addPiece(kind, flags, timeMicros, src, offset + done, n);
+            if (!raw)
+            {
+                carry.append(src, offset + done, n);
+            }
             done += n;
             flags = 0;
         }
         while (done < length);
+    }
+
+    private void line(final byte kind, final byte[] line)
+    {
+        pipeline.forEvent().addLine(kind, line);
+    }
+
+    /**
+     * The end of the streams (the session's exit, or the export's end): what is carried becomes U+FFFD.
+     */
+    private void flushCarried(final long timestampNs)
+    {
+        final long eventNs = UNKNOWN == timestampNs ? startNs : timestampNs;
+        // The line first: a batch handed over for it carries the sequence out, and the next carries it in.
+        if (outputCarry.pendingLength() > 0)
+        {
+            line(ExportBatch.FLUSH_OUTPUT,
+                AsciicastLines.replacementEvent(nextTimeMicros(eventNs), AsciicastLines.OUTPUT_CODE));
+            outputCarry.reset();
+            flushReplacements++;
+        }
+        if (inputCarry.pendingLength() > 0)
+        {
+            line(ExportBatch.FLUSH_INPUT,
+                AsciicastLines.replacementEvent(nextTimeMicros(eventNs), AsciicastLines.INPUT_CODE));
+            inputCarry.reset();
+            flushReplacements++;
+        }
+    }
+
+    /**
+     * @return the time an event is written with: since the start in v2, since the previous event in v3.
+     */
+    private long nextTimeMicros(final long timestampNs)
+    {
+        // Never backwards: frames of one session are journaled by two threads (output, and resizes/markers).
+        final long micros = Math.max(lastMicros, Math.max(0, (timestampNs - startNs + 500) / 1000));
+        final long written = AsciicastFormat.ASCIICAST_V3 == format ? micros - lastMicros : micros;
+        lastMicros = micros;
+
+        return written;
+    }
+
+    private void startIfNeeded(final long timestampNs)
+    {
+        found = true;
+        if (UNKNOWN != startNs)
+        {
+            return;
+        }
+        final Fallback header = null == fallback ? new Fallback(80, 24, "", "") : fallback;
+        writeHeader(UNKNOWN == timestampNs ? System.currentTimeMillis() * 1_000_000L : timestampNs,
+            header.cols, header.rows, header.name, header.command);
+    }
+
+    private void writeHeader(
+        final long timestampNs, final int cols, final int rows, final String name, final String command)
+    {
+        startNs = timestampNs;
+        if (AsciicastFormat.RAW == format)
+        {
+            return;
+        }
+        line(ExportBatch.LINE, AsciicastLines.header(format, timestampNs, cols, rows, name, command));
+    }
+
+    private record Fallback(int cols, int rows, String name, String command)
+    {
     }
 }

@@ -6,30 +6,38 @@ import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Carries an export's events from the thread that reads the journal to the {@link AsciicastWriter} through a ring of
- * preallocated {@link ExportBatch}es, so that reading (the journal's scan and the copy of each frame) and writing
- * (escaping, formatting, the sink's writes) run on two cores at once. Batches are written in the order they were
- * filled, by one writer thread ({@code export-writer}), started when a second batch is first needed: a short
- * export is written on the caller's thread with no thread started.
+ * Carries an export's events from the thread that reads the journal to the sink through a ring of preallocated
+ * {@link ExportBatch}es, and shares the escaping between that thread and a writer thread ({@code export-writer}),
+ * so that an export uses two cores: the writer escapes the batches handed to it as they are and writes every batch
+ * to the sink in the order they were filled; the reader escapes a batch itself before handing it over whenever the
+ * writer already has one waiting. The writer thread is started when a second batch is first needed: a short export
+ * is escaped and written on the caller's thread with no thread started.
  * <p>
  * Memory is bounded by the ring: when the writer is behind, the reader waits for a batch to come back. An error of
- * the writer (the sink's, as {@link java.io.UncheckedIOException}) is thrown on the reader's thread at its next
- * hand-over or at {@link #finish()}. The reader's side is one thread; {@link #close()} stops the writer if the export
- * was abandoned.
+ * the writer (the sink's, as {@link UncheckedIOException}) is thrown on the reader's thread at its next hand-over or
+ * at {@link #finish()}. The reader's side is one thread; {@link #close()} stops the writer if the export was
+ * abandoned.
  */
 final class ExportPipeline implements AutoCloseable
 {
-    static final int BATCH_BYTES = 256 * 1024;
-    static final int BATCH_EVENTS = 4096;
+    static final int BATCH_BYTES = 128 * 1024;
+    static final int BATCH_EVENTS = 2048;
     static final int BATCH_COUNT = 8;
     private static final int SPINS = 100;
     private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    private final AsciicastWriter writer;
+    private final boolean raw;
+    private final OutputStream out;
+    private final Utf8Carry outputCarry;
+    private final Utf8Carry inputCarry;
+    private final BatchEscaper escaper = new BatchEscaper();
     private final OneToOneConcurrentArrayQueue<ExportBatch> filled;
     private final OneToOneConcurrentArrayQueue<ExportBatch> free;
     private final IdleStrategy readerIdle = new SignalledIdleStrategy();
@@ -41,21 +49,30 @@ final class ExportPipeline implements AutoCloseable
     private boolean finished;
 
     /**
-     * @param writer     what the batches are written to.
-     * @param batchBytes output and input bytes per batch.
+     * @param raw         whether the batches are written as their bytes, not escaped.
+     * @param out         the sink.
+     * @param outputCarry what the output's escaper carries, as the reader works it out.
+     * @param inputCarry  what the input's escaper carries.
+     * @param batchBytes  output and input bytes per batch.
      * @param batchEvents events per batch.
-     * @param batchCount batches in the ring, at least two.
+     * @param batchCount  batches in the ring, at least two.
      */
-    ExportPipeline(final AsciicastWriter writer, final int batchBytes, final int batchEvents, final int batchCount)
+    ExportPipeline(
+        final boolean raw, final OutputStream out, final Utf8Carry outputCarry, final Utf8Carry inputCarry,
+        final int batchBytes, final int batchEvents, final int batchCount)
     {
         if (batchCount < 2)
         {
             throw new IllegalArgumentException("a ring of at least two batches, not " + batchCount);
         }
-        this.writer = writer;
+        this.raw = raw;
+        this.out = out;
+        this.outputCarry = outputCarry;
+        this.inputCarry = inputCarry;
         filled = new OneToOneConcurrentArrayQueue<>(batchCount);
         free = new OneToOneConcurrentArrayQueue<>(batchCount);
         current = new ExportBatch(batchBytes, batchEvents);
+        current.clear(outputCarry, inputCarry);
         for (int i = 1; i < batchCount; i++)
         {
             free.offer(new ExportBatch(batchBytes, batchEvents));
@@ -67,7 +84,7 @@ final class ExportPipeline implements AutoCloseable
      */
     ExportBatch forEvent()
     {
-        if (current.isFull())
+        if (!current.hasRoomForEvent())
         {
             handOver();
         }
@@ -76,11 +93,12 @@ final class ExportPipeline implements AutoCloseable
     }
 
     /**
-     * @return the batch to add a piece of data to, with room for one event and at least one byte.
+     * @param length bytes of a piece, at most {@link #pieceCapacity()}.
+     * @return the batch to add it to whole.
      */
-    ExportBatch forData()
+    ExportBatch forPiece(final int length)
     {
-        if (current.isFull() || 0 == current.dataRemaining())
+        if (current.pieceRoom() < Math.max(1, length))
         {
             handOver();
         }
@@ -89,8 +107,31 @@ final class ExportPipeline implements AutoCloseable
     }
 
     /**
-     * Write what is left (the current batch must end with a {@link ExportBatch#FINISH} event) and wait until the
-     * writer has written everything to the sink.
+     * @return the most bytes of one piece a batch takes: a frame up to this size is never split.
+     */
+    int pieceCapacity()
+    {
+        return current.capacity();
+    }
+
+    /**
+     * @return whether a writer thread was started (the export was longer than a batch).
+     */
+    boolean writerStarted()
+    {
+        return null != runner;
+    }
+
+    /**
+     * @return invalid UTF-8 sequences written as U+FFFD by the escaping, once {@link #finish()} returned.
+     */
+    long replacements()
+    {
+        return escaper.replacements() + (null == agent ? 0 : agent.escaper.replacements());
+    }
+
+    /**
+     * Escape and write what is left, and wait until the writer has written everything to the sink.
      */
     void finish()
     {
@@ -99,10 +140,10 @@ final class ExportPipeline implements AutoCloseable
             return;
         }
         finished = true;
+        current.seal(outputCarry, inputCarry);
         if (null == runner)
         {
-            writer.write(current);
-            current.clear();
+            write(current, escaper, raw, out);
             return;
         }
         filled.offer(current);
@@ -116,14 +157,7 @@ final class ExportPipeline implements AutoCloseable
         }
         readerIdle.reset();
         close();
-    }
-
-    /**
-     * @return whether a writer thread was started (the export was longer than a batch).
-     */
-    boolean writerStarted()
-    {
-        return null != runner;
+        checkWriter();
     }
 
     /**
@@ -142,10 +176,11 @@ final class ExportPipeline implements AutoCloseable
 
     private void handOver()
     {
+        current.seal(outputCarry, inputCarry);
         if (null == runner)
         {
             // The writer signals the thread that fills the batches, this one.
-            agent = new WriterAgent(writer, filled, free, Thread.currentThread());
+            agent = new WriterAgent(raw, out, filled, free, Thread.currentThread());
             runner = new AgentRunner(new SignalledIdleStrategy(), ex -> { }, null, agent);
             writerThread = AgentRunner.startOnThread(runner, task ->
             {
@@ -153,6 +188,11 @@ final class ExportPipeline implements AutoCloseable
                 thread.setDaemon(true);
                 return thread;
             });
+        }
+        else if (!raw && !filled.isEmpty())
+        {
+            // The writer has a batch waiting already: escape this one here rather than wait for it.
+            escaper.escape(current);
         }
         filled.offer(current);
         handedOver++;
@@ -164,13 +204,13 @@ final class ExportPipeline implements AutoCloseable
             readerIdle.idle();
         }
         readerIdle.reset();
-        next.clear();
+        next.clear(outputCarry, inputCarry);
         current = next;
     }
 
     private void checkWriter()
     {
-        final Throwable failure = agent.failure();
+        final Throwable failure = null == agent ? null : agent.failure();
         if (null == failure)
         {
             return;
@@ -185,6 +225,30 @@ final class ExportPipeline implements AutoCloseable
             throw (Error)failure;
         }
         throw new IllegalStateException(failure);
+    }
+
+    /**
+     * Escape the batch unless it is raw or escaped already, and write it to the sink.
+     */
+    static void write(final ExportBatch batch, final BatchEscaper escaper, final boolean raw, final OutputStream out)
+    {
+        try
+        {
+            if (raw)
+            {
+                out.write(batch.data(), 0, batch.dataLength());
+                return;
+            }
+            if (!batch.isEscaped())
+            {
+                escaper.escape(batch);
+            }
+            out.write(batch.escapedBytes(), 0, batch.escapedLength());
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /**
@@ -226,11 +290,13 @@ final class ExportPipeline implements AutoCloseable
     }
 
     /**
-     * Writes filled batches in order and returns them to the reader.
+     * Escapes (when the reader has not) and writes filled batches in order, and returns them to the reader.
      */
     private static final class WriterAgent implements Agent
     {
-        private final AsciicastWriter writer;
+        private final BatchEscaper escaper = new BatchEscaper();
+        private final boolean raw;
+        private final OutputStream out;
         private final OneToOneConcurrentArrayQueue<ExportBatch> filled;
         private final OneToOneConcurrentArrayQueue<ExportBatch> free;
         private final Thread reader;
@@ -238,12 +304,14 @@ final class ExportPipeline implements AutoCloseable
         private volatile Throwable failure;
 
         WriterAgent(
-            final AsciicastWriter writer,
+            final boolean raw,
+            final OutputStream out,
             final OneToOneConcurrentArrayQueue<ExportBatch> filled,
             final OneToOneConcurrentArrayQueue<ExportBatch> free,
             final Thread reader)
         {
-            this.writer = writer;
+            this.raw = raw;
+            this.out = out;
             this.filled = filled;
             this.free = free;
             this.reader = reader;
@@ -269,7 +337,7 @@ final class ExportPipeline implements AutoCloseable
             }
             try
             {
-                writer.write(batch);
+                write(batch, escaper, raw, out);
             }
             catch (final Throwable ex)
             {

@@ -68,6 +68,38 @@ final class JsonStringEscaper
     }
 
     /**
+     * @return how many bytes of an incomplete sequence wait for the next piece.
+     */
+    int pendingLength()
+    {
+        return pendingLength;
+    }
+
+    /**
+     * Copy the bytes of the incomplete sequence that waits for the next piece.
+     *
+     * @return how many.
+     */
+    int copyPending(final byte[] dst)
+    {
+        System.arraycopy(pending, 0, dst, 0, pendingLength);
+        return pendingLength;
+    }
+
+    /**
+     * Go on from another escaper's place in the stream: what it carried is carried here (the replacements counted
+     * stay with this escaper).
+     *
+     * @param carried the incomplete sequence carried, as {@link Utf8Carry} worked it out.
+     * @param length  its length, 0 to 3.
+     */
+    void carry(final byte[] carried, final int length)
+    {
+        System.arraycopy(carried, 0, pending, 0, length);
+        pendingLength = length;
+    }
+
+    /**
      * Escape a piece of the stream. {@code dst} needs room for {@code MAX_EXPANSION * length + 4} bytes.
      *
      * @param src       the bytes.

@@ -294,7 +294,7 @@ class AsciicastExporterTest
             SessionExport.export(dir, session, session.sessionId(), format, out, done -> { });
         final ByteArrayOutputStream batched = new ByteArrayOutputStream();
         final AsciicastExporter tiny = SessionExport.export(dir, session, session.sessionId(), done -> { },
-            new AsciicastExporter(session.sessionId(), format, batched, 3, 2, 2));
+            new AsciicastExporter(session.sessionId(), format, batched, 4, 2, 2));
         assertEquals(out.toString(StandardCharsets.UTF_8), batched.toString(StandardCharsets.UTF_8),
             format + " through tiny batches");
         assertArrayEquals(out.toByteArray(), batched.toByteArray());
