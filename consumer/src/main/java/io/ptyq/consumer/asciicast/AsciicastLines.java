@@ -3,6 +3,7 @@ package io.ptyq.consumer.asciicast;
 import io.ptyq.codec.CommandLine;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Formats the parts of asciicast lines: an event's start ({@code [TIME, "CODE", "}) and whole lines of the rare
@@ -60,7 +61,7 @@ final class AsciicastLines
         System.arraycopy(EVENT_END, 0, line, p, EVENT_END.length);
         p += EVENT_END.length;
 
-        return java.util.Arrays.copyOf(line, p);
+        return Arrays.copyOf(line, p);
     }
 
     /**
@@ -118,10 +119,10 @@ final class AsciicastLines
         }
         p = put(line, p, bytes("}\n"));
 
-        return java.util.Arrays.copyOf(line, p);
+        return Arrays.copyOf(line, p);
     }
 
-    static int putDecimal(final byte[] dst, final int p, final long value)
+    private static int putDecimal(final byte[] dst, final int p, final long value)
     {
         if (value < 10)
         {

@@ -145,11 +145,6 @@ final class ExportBatch
         return Math.min(data.length, (outputTarget - PIECE_OVERHEAD) / JsonStringEscaper.MAX_EXPANSION);
     }
 
-    boolean isEmpty()
-    {
-        return 0 == eventCount;
-    }
-
     /**
      * Add a formatted line. The batch must have {@link #hasRoomForEvent()}.
      */
