@@ -152,7 +152,15 @@ final class JsonStringEscaper
             {
                 final long word = UnsafeApi.getLong(src, BufferUtil.ARRAY_BASE_OFFSET + i);
                 UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, word);
-                final long mask = attention(LITTLE_ENDIAN ? word : Long.reverseBytes(word));
+                // SWAR test, the first byte in the lowest: the high bit set in each byte that is a control
+                // character, quote, backslash or a byte of a multi-byte sequence; exact for the lowest flagged byte
+                // (borrows only run upwards), which is all that is used. Written out here, not called: C1, which
+                // one-shot commands run with, inlines no method of more than 35 bytes of bytecode.
+                final long w = LITTLE_ENDIAN ? word : Long.reverseBytes(word);
+                final long quote = w ^ QUOTES;
+                final long backslash = w ^ BACKSLASHES;
+                final long mask = (w | ((w - SPACES) & ~w) | ((quote - ONES) & ~quote) |
+                    ((backslash - ONES) & ~backslash)) & HIGH_BITS;
                 if (0 != mask)
                 {
                     final int plain = Long.numberOfTrailingZeros(mask) >>> 3;
@@ -176,7 +184,16 @@ final class JsonStringEscaper
 
             if (b >= 0)
             {
-                d = escapeAscii(b, dst, d);
+                if (dst.length - d >= Long.BYTES)
+                {
+                    // The escape as one word; the bytes after it are overwritten by what comes next.
+                    UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, ESCAPE_WORDS[b]);
+                    d += ESCAPE_LENGTHS[b];
+                }
+                else
+                {
+                    d = writeEscape(b, dst, d);
+                }
                 i++;
                 continue;
             }
@@ -202,21 +219,6 @@ final class JsonStringEscaper
         }
 
         return d;
-    }
-
-    /**
-     * SWAR test of eight bytes, the first in the lowest byte of {@code word}.
-     *
-     * @return the high bit set in each byte that is a control character, quote, backslash or a byte of a
-     * multi-byte sequence; exact for the lowest flagged byte (borrows only run upwards), which is all that is used.
-     */
-    static long attention(final long word)
-    {
-        final long quote = word ^ QUOTES;
-        final long backslash = word ^ BACKSLASHES;
-
-        return (word | ((word - SPACES) & ~word) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) &
-            HIGH_BITS;
     }
 
     /**
@@ -323,18 +325,6 @@ final class JsonStringEscaper
         dst[d + 2] = REPLACEMENT_2;
 
         return d + 3;
-    }
-
-    private static int escapeAscii(final int b, final byte[] dst, final int d)
-    {
-        if (dst.length - d >= Long.BYTES)
-        {
-            // The escape as one word; the bytes after it are overwritten by what comes next.
-            UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, ESCAPE_WORDS[b]);
-            return d + ESCAPE_LENGTHS[b];
-        }
-
-        return writeEscape(b, dst, d);
     }
 
     private static int writeEscape(final int b, final byte[] dst, final int d)
