@@ -18,8 +18,8 @@ import java.util.concurrent.locks.LockSupport;
  * so that an export uses two cores: the writer escapes the batches handed to it as they are and writes every batch
  * to the sink in the order they were filled; the reader escapes a batch itself before handing it over whenever the
  * writer is a whole batch behind (in the bench's exports it escaped about half of them with 4 KiB frames, a
- * quarter with 256 B frames, where reading each frame costs more). The writer thread is started when a second batch is first needed: a short export
- * is escaped and written on the caller's thread with no thread started.
+ * quarter with 256 B frames, where reading each frame costs more). The writer thread is started when a second batch
+ * is first needed: a short export is escaped and written on the caller's thread with no thread started.
  * <p>
  * Memory is bounded by the ring: when the writer is behind, the reader waits for a batch to come back. An error of
  * the writer (the sink's, as {@link UncheckedIOException}) is thrown on the reader's thread at its next hand-over or

@@ -90,7 +90,8 @@ public final class SessionExport
 
     /**
      * Export into a file, written beside it under a temporary name and moved into place, so that a failed export
-     * never leaves a file that looks complete.
+     * never leaves a file that looks complete; what exists and is not a regular file (a device, a pipe) is written
+     * directly.
      *
      * @param file     the file to write; replaced if it exists.
      * @param progress told the output bytes read so far.
@@ -106,6 +107,19 @@ public final class SessionExport
         final LongConsumer progress) throws IOException
     {
         final Path target = file.toAbsolutePath();
+        if (Files.exists(target) && !Files.isRegularFile(target))
+        {
+            // A device, a pipe (/dev/stdout, /dev/null, a FIFO): written as it is; a file moved over it would
+            // replace it.
+            try (OutputStream out = Files.newOutputStream(target))
+            {
+                return export(journalDir, session, sessionId, format, out, progress);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw ex.getCause();
+            }
+        }
         final Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
         try
         {
@@ -140,6 +154,7 @@ public final class SessionExport
         final String kind = ex.getClass().getSimpleName().replace("Exception", "")
             .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
 
-        return "i o".equals(kind) ? String.valueOf(message) : kind + (null == message ? "" : " " + message);
+        // A plain IOException ("io") says it all in its message.
+        return "io".equals(kind) ? String.valueOf(message) : kind + (null == message ? "" : " " + message);
     }
 }

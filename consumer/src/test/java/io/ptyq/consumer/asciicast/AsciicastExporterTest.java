@@ -244,6 +244,48 @@ class AsciicastExporterTest
     }
 
     @Test
+    void shouldWriteIntoAPipeGivenAsTheFileWithoutReplacingIt() throws Exception
+    {
+        try (TestJournal journal = TestJournal.open(dir))
+        {
+            journal.sessionStarted(1, START_NS, 80, 24, "", "sh\0");
+            journal.output(1, 0, START_NS + 1000, bytes("through the pipe\r\n"));
+            journal.exited(1, START_NS + 2000, 18);
+        }
+        final SessionRecord session = SessionCatalog.load(dir).sessions(false).get(0);
+        final Path fifo = dir.resolve("fifo");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        final java.util.concurrent.CompletableFuture<byte[]> read = java.util.concurrent.CompletableFuture.supplyAsync(
+            () ->
+            {
+                try
+                {
+                    return java.nio.file.Files.readAllBytes(fifo);
+                }
+                catch (final java.io.IOException ex)
+                {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            });
+
+        SessionExport.exportToFile(dir, session, 1, AsciicastFormat.RAW, fifo, done -> { });
+
+        assertEquals("through the pipe\r\n",
+            new String(read.get(30, java.util.concurrent.TimeUnit.SECONDS), StandardCharsets.UTF_8));
+        assertFalse(java.nio.file.Files.isRegularFile(fifo), "the pipe was replaced by a file");
+        assertTrue(java.nio.file.Files.exists(fifo));
+    }
+
+    @Test
+    void shouldDescribeAnIoFailureInOneLine()
+    {
+        assertEquals("No space left on device",
+            SessionExport.describe(new java.io.IOException("No space left on device")));
+        assertEquals("no such file /x/y", SessionExport.describe(new java.nio.file.NoSuchFileException("/x/y")));
+        assertEquals("access denied /x", SessionExport.describe(new java.nio.file.AccessDeniedException("/x")));
+    }
+
+    @Test
     void shouldExportAnOutputFrameLargerThanItsBuffers() throws Exception
     {
         final byte[] big = new byte[1_000_000];
