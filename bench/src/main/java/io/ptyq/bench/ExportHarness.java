@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  * and the export of a session of one frame (the fixed cost of a process).
  * <p>
  * Arguments: session MiB of output (200), output bytes per frame (4096), rounds (3). Run from the repository root
- * (or set {@code -Dptyq.launcher=PATH/bin/ptyq}).
+ * (or set {@code -Dptyq.launcher=PATH/bin/ptyq}). {@code -Dptyq.bench.keep=true} keeps the journals and the v2 file
+ * (their directory is printed), for comparing the bytes of exports before and after a change.
  */
 public final class ExportHarness
 {
@@ -47,7 +48,7 @@ public final class ExportHarness
     /**
      * Write the journal and the v2 file, check they agree, then alternate the two commands and print MB/s.
      *
-     * @param args [megabytes [rounds]].
+     * @param args [megabytes [frame bytes [rounds]]].
      */
     public static void main(final String[] args) throws Exception
     {
@@ -134,8 +135,16 @@ public final class ExportHarness
         }
         finally
         {
-            BenchFiles.deleteRecursively(dir);
-            System.out.println("deleted " + dir);
+            if (Boolean.getBoolean("ptyq.bench.keep"))
+            {
+                // For a byte-for-byte comparison of exports before and after a change.
+                System.out.println("kept " + dir + " (journal: the session; tiny: one frame; session.cast: its v2)");
+            }
+            else
+            {
+                BenchFiles.deleteRecursively(dir);
+                System.out.println("deleted " + dir);
+            }
         }
     }
 

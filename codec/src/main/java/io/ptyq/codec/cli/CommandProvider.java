@@ -14,9 +14,10 @@ public interface CommandProvider
     List<Object> subcommands();
 
     /**
-     * Told, before the command line is parsed, which command the user asked for, so that a module can start on a
-     * background thread what that command will need anyway (class initialisation of a library, say) while the
-     * arguments are parsed. Must return at once, and must not change what the command does.
+     * Told, as soon as the provider is found and before the command line is parsed, which command the user asked
+     * for, so that a module can start on a background thread what that command will need anyway (class
+     * initialisation of a library, say) while the arguments are parsed. Must return at once, and must not change
+     * what the command does.
      *
      * @param command the first argument that is not an option, or null when there is none.
      */

@@ -39,11 +39,14 @@ public final class Ptyq implements Runnable
      */
     public static int execute(final String... args)
     {
-        final List<CommandProvider> providers = providers();
         final String command = commandName(args);
-        for (final CommandProvider provider : providers)
+        // Each provider prepares as soon as it is found: finding the rest means looking through every jar on the
+        // class path, and a provider's preparation (Chronicle's start-up on another thread) can run meanwhile.
+        final List<CommandProvider> providers = new ArrayList<>();
+        for (final CommandProvider provider : ServiceLoader.load(CommandProvider.class))
         {
             provider.prepare(command);
+            providers.add(provider);
         }
         final CommandLine commandLine = commandLine(providers, command);
         try

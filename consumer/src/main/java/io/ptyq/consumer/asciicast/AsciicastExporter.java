@@ -1,6 +1,5 @@
 package io.ptyq.consumer.asciicast;
 
-import io.ptyq.codec.CommandLine;
 import io.ptyq.codec.sbe.ExitReason;
 import io.ptyq.codec.sbe.InputDecoder;
 import io.ptyq.codec.sbe.MarkerDecoder;
@@ -10,61 +9,66 @@ import io.ptyq.codec.sbe.SessionStartedDecoder;
 import io.ptyq.consumer.JournalListener;
 import org.agrona.DirectBuffer;
 
-import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Writes one session of the journal as asciicast v2 or v3, or as raw bytes, as a {@link JournalListener}: poll an
- * adapter filtered to the session through it, then {@link #finish()}.
+ * adapter filtered to the session through it, then {@link #finish()}; {@link #close()} in any case.
  * <p>
  * Output and input are decoded as UTF-8 by a decoder carried from frame to frame, so a character split between frames
- * comes out whole; invalid bytes become U+FFFD and are counted ({@link #replacements()}). Escaping is done by hand,
- * UTF-8 to UTF-8, into one reused buffer: no allocation per event. Times are microseconds, the precision of v2.
- * One thread; errors writing the sink are thrown as {@link UncheckedIOException}.
+ * comes out whole; invalid bytes become U+FFFD and are counted ({@link #replacements()}). This thread copies the
+ * events into batches with their times and what the decoders carry into each batch ({@link Utf8Carry}), formats the
+ * rare events itself, and the escaping of output and input is shared with a writer thread when the session is
+ * longer than a batch ({@link ExportPipeline}); the bytes written are the same either way. Times are microseconds,
+ * the precision of v2: since the start in v2, since the previous event in v3. No allocation per output or input
+ * frame. Called from one thread; errors writing the sink are thrown as {@link UncheckedIOException}, from a later
+ * call if the writer thread met them.
  */
-public final class AsciicastExporter implements JournalListener
+public final class AsciicastExporter implements JournalListener, AutoCloseable
 {
-    private static final int BUFFER_LENGTH = 8 << 20; // a largest frame (1 MiB) escaped fits
-    private static final int CHUNK_LENGTH = 32 * 1024;
-    private static final int EVENT_OVERHEAD = 64;
     private static final long UNKNOWN = Long.MIN_VALUE;
-    private static final byte[] OUTPUT_CODE = bytes("\"o\", \"");
-    private static final byte[] INPUT_CODE = bytes("\"i\", \"");
-    private static final byte[] RESIZE_CODE = bytes("\"r\", \"");
-    private static final byte[] MARKER_CODE = bytes("\"m\", \"");
-    private static final byte[] EXIT_CODE = bytes("\"x\", \"");
-    private static final byte[] EVENT_END = bytes("\"]\n");
 
     private final long sessionId;
     private final AsciicastFormat format;
-    private final OutputStream out;
-    private final byte[] buffer = new byte[BUFFER_LENGTH];
-    private final byte[] chunk = new byte[CHUNK_LENGTH];
-    private final JsonStringEscaper outputEscaper = new JsonStringEscaper();
-    private final JsonStringEscaper inputEscaper = new JsonStringEscaper();
-    private int position;
-    private boolean found;
+    private final Utf8Carry outputCarry = new Utf8Carry();
+    private final Utf8Carry inputCarry = new Utf8Carry();
+    private final ExportPipeline pipeline;
+    private Fallback fallback;
     private long startNs = UNKNOWN;
     private long lastMicros;
+    private long flushReplacements;
+    private boolean found;
     private long outputBytes;
     private boolean exited;
     private int exitStatus;
-    private Fallback fallback;
     private long invalidFrames;
     private String firstInvalid;
 
     /**
      * @param sessionId the session to write; frames of others are ignored.
      * @param format    what to write.
-     * @param out       where; written in large blocks, never flushed or closed here.
+     * @param out       where; written in large blocks, never flushed or closed here; by another thread than the
+     *                  caller's for a long session.
      */
     public AsciicastExporter(final long sessionId, final AsciicastFormat format, final OutputStream out)
     {
+        this(sessionId, format, out, ExportPipeline.BATCH_BYTES, ExportPipeline.BATCH_EVENTS,
+            ExportPipeline.BATCH_COUNT);
+    }
+
+    /**
+     * With batches of another size (tests make them tiny, so that a short session crosses many).
+     */
+    AsciicastExporter(
+        final long sessionId, final AsciicastFormat format, final OutputStream out,
+        final int batchBytes, final int batchEvents, final int batchCount)
+    {
         this.sessionId = sessionId;
         this.format = format;
-        this.out = out;
+        this.pipeline = new ExportPipeline(AsciicastFormat.RAW == format, out, outputCarry, inputCarry,
+            batchBytes, batchEvents, batchCount);
     }
 
     /**
@@ -105,11 +109,12 @@ public final class AsciicastExporter implements JournalListener
     }
 
     /**
-     * @return invalid UTF-8 sequences written as U+FFFD: the export was lossy when this is not 0.
+     * @return invalid UTF-8 sequences written as U+FFFD, once {@link #finish()} returned: the export was lossy when
+     * this is not 0.
      */
     public long replacements()
     {
-        return outputEscaper.replacements() + inputEscaper.replacements();
+        return flushReplacements + pipeline.replacements();
     }
 
     /**
@@ -164,10 +169,10 @@ public final class AsciicastExporter implements JournalListener
         outputBytes += length;
         if (AsciicastFormat.RAW == format)
         {
-            copyRaw(src, offset, length);
+            addPieces(ExportBatch.OUTPUT, 0, outputCarry, src, offset, length);
             return;
         }
-        escapedEvent(timestampNs, OUTPUT_CODE, outputEscaper, src, offset, length);
+        escapedEvent(ExportBatch.OUTPUT, timestampNs, outputCarry, src, offset, length);
     }
 
     @Override
@@ -179,7 +184,7 @@ public final class AsciicastExporter implements JournalListener
             return;
         }
         startIfNeeded(decoder.timestampNs());
-        escapedEvent(decoder.timestampNs(), INPUT_CODE, inputEscaper, src, offset, length);
+        escapedEvent(ExportBatch.INPUT, decoder.timestampNs(), inputCarry, src, offset, length);
     }
 
     @Override
@@ -190,12 +195,8 @@ public final class AsciicastExporter implements JournalListener
             return;
         }
         startIfNeeded(decoder.timestampNs());
-        ensure(EVENT_OVERHEAD);
-        int p = eventStart(decoder.timestampNs(), RESIZE_CODE);
-        p = putDecimal(buffer, p, decoder.cols());
-        buffer[p++] = 'x';
-        p = putDecimal(buffer, p, decoder.rows());
-        position = put(EVENT_END, p);
+        line(ExportBatch.LINE, AsciicastLines.resizeEvent(
+            nextTimeMicros(decoder.timestampNs()), decoder.cols(), decoder.rows()));
     }
 
     @Override
@@ -207,7 +208,8 @@ public final class AsciicastExporter implements JournalListener
         }
         startIfNeeded(decoder.timestampNs());
         final byte[] label = decoder.label().getBytes(StandardCharsets.UTF_8);
-        textEvent(decoder.timestampNs(), MARKER_CODE, label);
+        line(ExportBatch.LINE, AsciicastLines.textEvent(
+            nextTimeMicros(decoder.timestampNs()), AsciicastLines.MARKER_CODE, label));
     }
 
     @Override
@@ -221,13 +223,14 @@ public final class AsciicastExporter implements JournalListener
         exited = true;
         final int code = decoder.exitCode();
         exitStatus = ExitReason.SIGNALED == decoder.reason() && decoder.signal() > 0 ? 128 + decoder.signal() : code;
-        flushEscapers(decoder.timestampNs());
+        flushCarried(decoder.timestampNs());
         // An exit status only when there is one: not for an abandoned session or an import that had none.
         final boolean known = ExitReason.SIGNALED == decoder.reason() ||
             ((ExitReason.EXITED == decoder.reason() || ExitReason.SPAWN_FAILED == decoder.reason()) && code >= 0);
         if (AsciicastFormat.ASCIICAST_V3 == format && known)
         {
-            textEvent(decoder.timestampNs(), EXIT_CODE, Integer.toString(exitStatus).getBytes(StandardCharsets.UTF_8));
+            line(ExportBatch.LINE, AsciicastLines.textEvent(nextTimeMicros(decoder.timestampNs()),
+                AsciicastLines.EXIT_CODE, Integer.toString(exitStatus).getBytes(StandardCharsets.UTF_8)));
         }
     }
 
@@ -241,36 +244,125 @@ public final class AsciicastExporter implements JournalListener
     }
 
     /**
-     * End the export: an incomplete character left at the end becomes U+FFFD; everything is written to the sink.
-     * A session with no frames at all (only possible when the journal lost them) gets the fallback header.
+     * End the export: an incomplete character left at the end becomes U+FFFD; everything is written to the sink
+     * before this returns. A session with no frames at all (only possible when the journal lost them) gets the
+     * fallback header.
      */
     public void finish()
     {
         if (AsciicastFormat.RAW != format && (found || null != fallback))
         {
             startIfNeeded(UNKNOWN);
-            flushEscapers(UNKNOWN);
+            flushCarried(UNKNOWN);
         }
-        drain();
+        pipeline.finish();
     }
 
-    private void flushEscapers(final long timestampNs)
+    /**
+     * Stop the writer thread if the export ends without {@link #finish()} (an error reading the journal).
+     */
+    @Override
+    public void close()
     {
-        if (outputEscaper.hasPending())
+        pipeline.close();
+    }
+
+    /**
+     * @return whether the events were escaped and written with a writer thread.
+     */
+    boolean wroteOnWriterThread()
+    {
+        return pipeline.writerStarted();
+    }
+
+    private void escapedEvent(
+        final byte kind, final long timestampNs, final Utf8Carry carry,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        if (length <= pipeline.pieceCapacity())
         {
-            finishEvent(timestampNs, OUTPUT_CODE, outputEscaper);
+            // One piece: the batch it goes to starts from what was carried before it.
+            final ExportBatch batch = pipeline.forPiece(length);
+            if (carry.append(src, offset, length))
+            {
+                // All of it is the start of a character that the next frame completes: no event, no time.
+                batch.addPiece(kind, ExportBatch.FIRST | ExportBatch.LAST | ExportBatch.CARRIED, 0,
+                    src, offset, length);
+                return;
+            }
+            batch.addPiece(kind, ExportBatch.FIRST | ExportBatch.LAST, nextTimeMicros(timestampNs),
+                src, offset, length);
+            return;
         }
-        if (inputEscaper.hasPending())
+        // Longer than a batch, so longer than three bytes: it writes something.
+        addPieces(kind, nextTimeMicros(timestampNs), carry, src, offset, length);
+    }
+
+    private void addPieces(
+        final byte kind, final long timeMicros, final Utf8Carry carry,
+        final DirectBuffer src, final int offset, final int length)
+    {
+        final boolean raw = AsciicastFormat.RAW == format;
+        int done = 0;
+        int flags = ExportBatch.FIRST;
+        do
         {
-            finishEvent(timestampNs, INPUT_CODE, inputEscaper);
+            final ExportBatch batch = pipeline.forPiece(Math.min(length - done, pipeline.pieceCapacity()));
+            final int n = Math.min(length - done, batch.pieceRoom());
+            if (done + n == length)
+            {
+                flags |= ExportBatch.LAST;
+            }
+            batch.addPiece(kind, flags, timeMicros, src, offset + done, n);
+            if (!raw)
+            {
+                carry.append(src, offset + done, n);
+            }
+            done += n;
+            flags = 0;
+        }
+        while (done < length);
+    }
+
+    private void line(final byte kind, final byte[] line)
+    {
+        pipeline.forEvent().addLine(kind, line);
+    }
+
+    /**
+     * The end of the streams (the session's exit, or the export's end): what is carried becomes U+FFFD.
+     */
+    private void flushCarried(final long timestampNs)
+    {
+        final long eventNs = UNKNOWN == timestampNs ? startNs : timestampNs;
+        // The line first: a batch handed over for it carries the sequence out, and the next carries it in.
+        if (outputCarry.pendingLength() > 0)
+        {
+            line(ExportBatch.FLUSH_OUTPUT,
+                AsciicastLines.replacementEvent(nextTimeMicros(eventNs), AsciicastLines.OUTPUT_CODE));
+            outputCarry.reset();
+            flushReplacements++;
+        }
+        if (inputCarry.pendingLength() > 0)
+        {
+            line(ExportBatch.FLUSH_INPUT,
+                AsciicastLines.replacementEvent(nextTimeMicros(eventNs), AsciicastLines.INPUT_CODE));
+            inputCarry.reset();
+            flushReplacements++;
         }
     }
 
-    private void finishEvent(final long timestampNs, final byte[] code, final JsonStringEscaper escaper)
+    /**
+     * @return the time an event is written with: since the start in v2, since the previous event in v3.
+     */
+    private long nextTimeMicros(final long timestampNs)
     {
-        ensure(EVENT_OVERHEAD);
-        final int p = escaper.finish(buffer, eventStart(UNKNOWN == timestampNs ? startNs : timestampNs, code));
-        position = put(EVENT_END, p);
+        // Never backwards: frames of one session are journaled by two threads (output, and resizes/markers).
+        final long micros = Math.max(lastMicros, Math.max(0, (timestampNs - startNs + 500) / 1000));
+        final long written = AsciicastFormat.ASCIICAST_V3 == format ? micros - lastMicros : micros;
+        lastMicros = micros;
+
+        return written;
     }
 
     private void startIfNeeded(final long timestampNs)
@@ -293,188 +385,7 @@ public final class AsciicastExporter implements JournalListener
         {
             return;
         }
-        final StringBuilder header = new StringBuilder(128);
-        final boolean v3 = AsciicastFormat.ASCIICAST_V3 == format;
-        header.append("{\"version\": ").append(v3 ? 3 : 2);
-        if (v3)
-        {
-            header.append(", \"term\": {\"cols\": ").append(cols).append(", \"rows\": ").append(rows).append('}');
-        }
-        else
-        {
-            header.append(", \"width\": ").append(cols).append(", \"height\": ").append(rows);
-        }
-        header.append(", \"timestamp\": ").append(Math.floorDiv(timestampNs, 1_000_000_000L));
-        final String display = CommandLine.display(command);
-        int p = put(bytes(header.toString()), position);
-        if (!display.isEmpty())
-        {
-            p = putField(p, ", \"command\": \"", display);
-        }
-        if (!name.isEmpty())
-        {
-            p = putField(p, ", \"title\": \"", name);
-        }
-        position = put(bytes("}\n"), p);
-    }
-
-    private int putField(final int p, final String key, final String value)
-    {
-        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        ensure(EVENT_OVERHEAD + utf8.length * JsonStringEscaper.MAX_EXPANSION);
-        int q = put(bytes(key), p);
-        q = JsonStringEscaper.escapeWhole(utf8, buffer, q);
-        buffer[q++] = '"';
-
-        return q;
-    }
-
-    private void textEvent(final long timestampNs, final byte[] code, final byte[] utf8)
-    {
-        ensure(EVENT_OVERHEAD + utf8.length * JsonStringEscaper.MAX_EXPANSION);
-        final int p = JsonStringEscaper.escapeWhole(utf8, buffer, eventStart(timestampNs, code));
-        position = put(EVENT_END, p);
-    }
-
-    private void escapedEvent(
-        final long timestampNs, final byte[] code, final JsonStringEscaper escaper,
-        final DirectBuffer src, final int offset, final int length)
-    {
-        ensure(EVENT_OVERHEAD + JsonStringEscaper.MAX_EXPANSION * Math.min(length, CHUNK_LENGTH));
-        final int eventStart = position;
-        final long previousMicros = lastMicros;
-        final int contentStart = eventStart(timestampNs, code);
-        int p = contentStart;
-        int done = 0;
-        boolean spilled = false;
-        while (done < length)
-        {
-            final int n = Math.min(length - done, CHUNK_LENGTH);
-            if (buffer.length - p < EVENT_OVERHEAD + JsonStringEscaper.MAX_EXPANSION * n)
-            {
-                // One event larger than the buffer: write what is escaped so far and go on in the same string.
-                position = p;
-                drain();
-                p = 0;
-                spilled = true;
-            }
-            src.getBytes(offset + done, chunk, 0, n);
-            p = escaper.escape(chunk, 0, n, buffer, p);
-            done += n;
-        }
-        if (p == contentStart && !spilled)
-        {
-            // All of it was the start of a character that the next frame completes: no empty event.
-            position = eventStart;
-            lastMicros = previousMicros;
-            return;
-        }
-        position = put(EVENT_END, p);
-    }
-
-    private void copyRaw(final DirectBuffer src, final int offset, final int length)
-    {
-        int done = 0;
-        while (done < length)
-        {
-            if (position == buffer.length)
-            {
-                drain();
-            }
-            final int n = Math.min(length - done, buffer.length - position);
-            src.getBytes(offset + done, buffer, position, n);
-            position += n;
-            done += n;
-        }
-    }
-
-    /**
-     * Write {@code [TIME, CODE "} for an event; v2 times are since the start, v3 times since the previous event.
-     *
-     * @return the position after it.
-     */
-    private int eventStart(final long timestampNs, final byte[] code)
-    {
-        // Never backwards: frames of one session are journaled by two threads (output, and resizes/markers).
-        final long micros = Math.max(lastMicros, Math.max(0, (timestampNs - startNs + 500) / 1000));
-        final long written = AsciicastFormat.ASCIICAST_V3 == format ? micros - lastMicros : micros;
-        lastMicros = micros;
-        int p = position;
-        buffer[p++] = '[';
-        p = putDecimal(buffer, p, written / 1_000_000);
-        buffer[p++] = '.';
-        long fraction = written % 1_000_000;
-        for (int divisor = 100_000; divisor > 0; divisor /= 10)
-        {
-            buffer[p++] = (byte)('0' + fraction / divisor);
-            fraction %= divisor;
-        }
-        buffer[p++] = ',';
-        buffer[p++] = ' ';
-
-        return put(code, p);
-    }
-
-    private int put(final byte[] bytes, final int p)
-    {
-        System.arraycopy(bytes, 0, buffer, p, bytes.length);
-        return p + bytes.length;
-    }
-
-    static int putDecimal(final byte[] dst, final int p, final long value)
-    {
-        if (value < 10)
-        {
-            dst[p] = (byte)('0' + value);
-            return p + 1;
-        }
-        int digits = 0;
-        for (long v = value; v > 0; v /= 10)
-        {
-            digits++;
-        }
-        long v = value;
-        for (int i = p + digits - 1; i >= p; i--)
-        {
-            dst[i] = (byte)('0' + v % 10);
-            v /= 10;
-        }
-
-        return p + digits;
-    }
-
-    private void ensure(final int length)
-    {
-        if (buffer.length - position < length)
-        {
-            drain();
-        }
-        if (buffer.length < length)
-        {
-            throw new IllegalStateException("an event of " + length + " bytes does not fit the export buffer");
-        }
-    }
-
-    private void drain()
-    {
-        if (0 == position)
-        {
-            return;
-        }
-        try
-        {
-            out.write(buffer, 0, position);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
-        }
-        position = 0;
-    }
-
-    private static byte[] bytes(final String ascii)
-    {
-        return ascii.getBytes(StandardCharsets.UTF_8);
+        line(ExportBatch.LINE, AsciicastLines.header(format, timestampNs, cols, rows, name, command));
     }
 
     private record Fallback(int cols, int rows, String name, String command)

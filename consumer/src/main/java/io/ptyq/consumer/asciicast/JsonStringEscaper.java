@@ -68,6 +68,38 @@ final class JsonStringEscaper
     }
 
     /**
+     * @return how many bytes of an incomplete sequence wait for the next piece.
+     */
+    int pendingLength()
+    {
+        return pendingLength;
+    }
+
+    /**
+     * Copy the bytes of the incomplete sequence that waits for the next piece.
+     *
+     * @return how many.
+     */
+    int copyPending(final byte[] dst)
+    {
+        System.arraycopy(pending, 0, dst, 0, pendingLength);
+        return pendingLength;
+    }
+
+    /**
+     * Go on from another escaper's place in the stream: what it carried is carried here (the replacements counted
+     * stay with this escaper).
+     *
+     * @param carried the incomplete sequence carried, as {@link Utf8Carry} worked it out.
+     * @param length  its length, 0 to 3.
+     */
+    void carry(final byte[] carried, final int length)
+    {
+        System.arraycopy(carried, 0, pending, 0, length);
+        pendingLength = length;
+    }
+
+    /**
      * Escape a piece of the stream. {@code dst} needs room for {@code MAX_EXPANSION * length + 4} bytes.
      *
      * @param src       the bytes.
@@ -120,7 +152,15 @@ final class JsonStringEscaper
             {
                 final long word = UnsafeApi.getLong(src, BufferUtil.ARRAY_BASE_OFFSET + i);
                 UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, word);
-                final long mask = attention(LITTLE_ENDIAN ? word : Long.reverseBytes(word));
+                // SWAR test, the first byte in the lowest: the high bit set in each byte that is a control
+                // character, quote, backslash or a byte of a multi-byte sequence; exact for the lowest flagged byte
+                // (borrows only run upwards), which is all that is used. Written out here, not called: C1, which
+                // one-shot commands run with, inlines no method of more than 35 bytes of bytecode.
+                final long w = LITTLE_ENDIAN ? word : Long.reverseBytes(word);
+                final long quote = w ^ QUOTES;
+                final long backslash = w ^ BACKSLASHES;
+                final long mask = (w | ((w - SPACES) & ~w) | ((quote - ONES) & ~quote) |
+                    ((backslash - ONES) & ~backslash)) & HIGH_BITS;
                 if (0 != mask)
                 {
                     final int plain = Long.numberOfTrailingZeros(mask) >>> 3;
@@ -144,7 +184,16 @@ final class JsonStringEscaper
 
             if (b >= 0)
             {
-                d = escapeAscii(b, dst, d);
+                if (dst.length - d >= Long.BYTES)
+                {
+                    // The escape as one word; the bytes after it are overwritten by what comes next.
+                    UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, ESCAPE_WORDS[b]);
+                    d += ESCAPE_LENGTHS[b];
+                }
+                else
+                {
+                    d = writeEscape(b, dst, d);
+                }
                 i++;
                 continue;
             }
@@ -170,21 +219,6 @@ final class JsonStringEscaper
         }
 
         return d;
-    }
-
-    /**
-     * SWAR test of eight bytes, the first in the lowest byte of {@code word}.
-     *
-     * @return the high bit set in each byte that is a control character, quote, backslash or a byte of a
-     * multi-byte sequence; exact for the lowest flagged byte (borrows only run upwards), which is all that is used.
-     */
-    static long attention(final long word)
-    {
-        final long quote = word ^ QUOTES;
-        final long backslash = word ^ BACKSLASHES;
-
-        return (word | ((word - SPACES) & ~word) | ((quote - ONES) & ~quote) | ((backslash - ONES) & ~backslash)) &
-            HIGH_BITS;
     }
 
     /**
@@ -291,18 +325,6 @@ final class JsonStringEscaper
         dst[d + 2] = REPLACEMENT_2;
 
         return d + 3;
-    }
-
-    private static int escapeAscii(final int b, final byte[] dst, final int d)
-    {
-        if (dst.length - d >= Long.BYTES)
-        {
-            // The escape as one word; the bytes after it are overwritten by what comes next.
-            UnsafeApi.putLong(dst, BufferUtil.ARRAY_BASE_OFFSET + d, ESCAPE_WORDS[b]);
-            return d + ESCAPE_LENGTHS[b];
-        }
-
-        return writeEscape(b, dst, d);
     }
 
     private static int writeEscape(final int b, final byte[] dst, final int d)

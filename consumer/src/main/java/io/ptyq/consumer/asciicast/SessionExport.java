@@ -49,7 +49,19 @@ public final class SessionExport
         final OutputStream out,
         final LongConsumer progress)
     {
-        final AsciicastExporter exporter = new AsciicastExporter(sessionId, format, out);
+        return export(journalDir, session, sessionId, progress, new AsciicastExporter(sessionId, format, out));
+    }
+
+    /**
+     * {@link #export} through the exporter given (tests give one with tiny batches).
+     */
+    static AsciicastExporter export(
+        final Path journalDir,
+        final SessionRecord session,
+        final long sessionId,
+        final LongConsumer progress,
+        final AsciicastExporter exporter)
+    {
         if (null != session)
         {
             exporter.fallback(session.cols(), session.rows(), session.name(), CommandLine.join(session.argv()));
@@ -62,19 +74,24 @@ public final class SessionExport
             {
                 progress.accept(exporter.outputBytes());
             }
+            if (!exporter.found() && null == session)
+            {
+                return null;
+            }
+            exporter.finish();
         }
-        if (!exporter.found() && null == session)
+        finally
         {
-            return null;
+            exporter.close();
         }
-        exporter.finish();
 
         return exporter;
     }
 
     /**
      * Export into a file, written beside it under a temporary name and moved into place, so that a failed export
-     * never leaves a file that looks complete.
+     * never leaves a file that looks complete; what exists and is not a regular file (a device, a pipe) is written
+     * directly.
      *
      * @param file     the file to write; replaced if it exists.
      * @param progress told the output bytes read so far.
@@ -90,6 +107,19 @@ public final class SessionExport
         final LongConsumer progress) throws IOException
     {
         final Path target = file.toAbsolutePath();
+        if (Files.exists(target) && !Files.isRegularFile(target))
+        {
+            // A device, a pipe (/dev/stdout, /dev/null, a FIFO): written as it is; a file moved over it would
+            // replace it.
+            try (OutputStream out = Files.newOutputStream(target))
+            {
+                return export(journalDir, session, sessionId, format, out, progress);
+            }
+            catch (final UncheckedIOException ex)
+            {
+                throw ex.getCause();
+            }
+        }
         final Path temp = Files.createTempFile(target.getParent(), "." + target.getFileName(), ".part");
         try
         {
@@ -124,6 +154,7 @@ public final class SessionExport
         final String kind = ex.getClass().getSimpleName().replace("Exception", "")
             .replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase(Locale.ROOT);
 
-        return "i o".equals(kind) ? String.valueOf(message) : kind + (null == message ? "" : " " + message);
+        // A plain IOException ("io") says it all in its message.
+        return "io".equals(kind) ? String.valueOf(message) : kind + (null == message ? "" : " " + message);
     }
 }
