@@ -108,12 +108,20 @@ final class BenchDaemon implements AutoCloseable
     }
 
     @Override
-    public void close() throws InterruptedException
+    public void close()
     {
         process.destroy();
-        if (!process.waitFor(60, TimeUnit.SECONDS))
+        try
         {
-            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            if (!process.waitFor(60, TimeUnit.SECONDS))
+            {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
         }
     }
 }
