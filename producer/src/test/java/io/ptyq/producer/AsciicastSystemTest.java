@@ -86,6 +86,21 @@ class AsciicastSystemTest
     }
 
     @Test
+    void shouldFailWithOneLineWhenStandardOutputIsFull() throws Exception
+    {
+        daemon = DaemonProcess.start(journal, logs);
+        final long session = runSession("full");
+        for (final String command : List.of("export", "cat"))
+        {
+            final DaemonProcess.Result full = DaemonProcess.run(logs, "exec >/dev/full;", command, "--journal",
+                journal.toString(), String.valueOf(session));
+            assertEquals(1, full.exitCode(), command + ": " + full.stderr());
+            assertEquals("ptyq: cannot write to standard output: No space left on device", full.stderr().strip(),
+                command + ": one line, no stack trace");
+        }
+    }
+
+    @Test
     void shouldImportARecordingAsciinemaMadeAsTheBytesAsciinemaCatGives() throws Exception
     {
         PtyqScript.assumeCommands("asciinema", "script");

@@ -91,7 +91,7 @@ final class CatCommand implements Runnable
         }
         catch (final UncheckedIOException ex)
         {
-            // stdout closed (e.g. piped into head): stop quietly, as cat does.
+            StandardOutputFailure.handle(ex);
         }
         if (null != copier.problems.damage())
         {

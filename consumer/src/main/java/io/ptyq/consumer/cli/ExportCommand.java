@@ -81,13 +81,13 @@ final class ExportCommand implements Runnable
         }
         catch (final UncheckedIOException | IOException ex)
         {
-            if (null == output)
-            {
-                // stdout closed (piped into head): stop quietly, as cat does.
-                return;
-            }
             final IOException cause = ex instanceof IOException ? (IOException)ex :
                 ((UncheckedIOException)ex).getCause();
+            if (null == output)
+            {
+                StandardOutputFailure.handle(cause);
+                return;
+            }
             throw CliException.runtime("cannot write " + output + ": " + SessionExport.describe(cause));
         }
         if (null == exporter)

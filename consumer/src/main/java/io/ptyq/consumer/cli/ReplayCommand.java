@@ -110,7 +110,7 @@ final class ReplayCommand implements Runnable
             }
             catch (final UncheckedIOException ex)
             {
-                // stdout closed (e.g. piped into head): stop quietly, as cat does.
+                StandardOutputFailure.handle(ex);
             }
             finally
             {
