@@ -30,6 +30,10 @@ final class BenchFiles
 
     static void deleteRecursively(final Path dir)
     {
+        if (!Files.exists(dir))
+        {
+            return;
+        }
         try (Stream<Path> files = Files.walk(dir))
         {
             files.sorted(Comparator.reverseOrder()).forEach((file) -> file.toFile().delete());

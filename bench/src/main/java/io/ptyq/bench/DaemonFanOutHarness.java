@@ -12,7 +12,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -82,10 +81,7 @@ public final class DaemonFanOutHarness
             "JVMs following it live, %d pairs; load average %s%n", file.length(), file.ptyLength(), consumers, pairs,
             Files.readString(Path.of("/proc/loadavg")).trim());
         final Path journal = workDir.resolve("journal");
-        if (Files.exists(journal))
-        {
-            BenchFiles.deleteRecursively(journal);
-        }
+        BenchFiles.deleteRecursively(journal);
         double sumNone = 0;
         double sumWith = 0;
         try (BenchDaemon daemon = BenchDaemon.start(workDir, journal, "daemon", List.of()))
@@ -213,14 +209,14 @@ public final class DaemonFanOutHarness
             System.out.println(READY);
             for (int i = 0; i < sessions; i++)
             {
-                final long cpuStartNs = processCpuNs();
+                final long cpuStartNs = ProcessCpu.currentJvmNs();
                 // The same duty cycle as AgentRunner, on this thread.
                 while (!followed.exited)
                 {
                     idle.idle(agent.doWork());
                 }
                 System.out.println(RESULT + " " + followed.sessionId + " " + followed.bytes + " " +
-                    followed.crc.getValue() + " " + (processCpuNs() - cpuStartNs) / 1_000_000);
+                    followed.crc.getValue() + " " + (ProcessCpu.currentJvmNs() - cpuStartNs) / 1_000_000);
                 followed.next();
             }
             agent.onClose();
@@ -253,11 +249,6 @@ public final class DaemonFanOutHarness
         return crc.getValue();
     }
 
-    private static long processCpuNs()
-    {
-        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
-            .getProcessCpuTime();
-    }
 
     /**
      * Follows the sessions that start after the consumer attached, one at a time: counts the output of the current

@@ -12,7 +12,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,12 +103,12 @@ public final class FanOutHarness
             // Warm-up, not counted: the consumers' JIT compilers settle before the clock starts.
             long frames = append(publisher, payload, payloadBytes, 1, System.nanoTime() + WARMUP_NS);
             final long firstMeasured = frames;
-            final long cpuStartNs = processCpuNs();
+            final long cpuStartNs = ProcessCpu.currentJvmNs();
             final long startNs = System.nanoTime();
             frames = append(publisher, payload, payloadBytes, frames, startNs + TimeUnit.SECONDS.toNanos(seconds));
             final long nowNs = System.nanoTime();
             final double elapsedS = (nowNs - startNs) / 1e9;
-            final double cpuS = (processCpuNs() - cpuStartNs) / 1e9;
+            final double cpuS = (ProcessCpu.currentJvmNs() - cpuStartNs) / 1e9;
             publisher.marker(1, nowNs, END);
             final double rate = (frames - firstMeasured) / elapsedS;
             final StringBuilder checked = new StringBuilder();
@@ -157,11 +156,6 @@ public final class FanOutHarness
         return frames;
     }
 
-    private static long processCpuNs()
-    {
-        return ((com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean())
-            .getProcessCpuTime();
-    }
 
     /**
      * Payload of frame {@code seq}: the sequence in the first 8 bytes, then a pattern derived from it.
@@ -220,7 +214,7 @@ public final class FanOutHarness
                 idle.idle(agent.doWork());
             }
             System.out.println(READY);
-            cpuAtReadyNs = processCpuNs();
+            cpuAtReadyNs = ProcessCpu.currentJvmNs();
             // The same duty cycle as AgentRunner, on this thread.
             while (0 == state[2])
             {
@@ -230,6 +224,6 @@ public final class FanOutHarness
         }
         // Frames read / errors / this JVM's CPU from READY (warm-up and measured seconds) to the end.
         System.out.println(RESULT + " " + state[0] + "/" + state[1] + "/" +
-            (processCpuNs() - cpuAtReadyNs) / 1_000_000 + "ms");
+            (ProcessCpu.currentJvmNs() - cpuAtReadyNs) / 1_000_000 + "ms");
     }
 }

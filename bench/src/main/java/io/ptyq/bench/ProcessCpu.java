@@ -26,6 +26,15 @@ record ProcessCpu(long selfTicks, long childrenTicks)
      * @param pid a live process.
      * @return its CPU so far.
      */
+    /**
+     * @return CPU time of this JVM so far, in ns, from the JVM itself (no /proc read, no tick rounding).
+     */
+    static long currentJvmNs()
+    {
+        return ((com.sun.management.OperatingSystemMXBean)java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
     static ProcessCpu of(final long pid) throws IOException
     {
         final String[] fields = fields(Path.of("/proc", Long.toString(pid), "stat"));

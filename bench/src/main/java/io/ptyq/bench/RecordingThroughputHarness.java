@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Recording throughput, end to end: {@code cat} of a large file through a ptyq daemon session until its SessionExited
@@ -153,7 +151,7 @@ public final class RecordingThroughputHarness
     private void runDaemon(final int round) throws Exception
     {
         final Path journal = options.workDir.resolve("journal-" + round);
-        deleteTree(journal);
+        BenchFiles.deleteRecursively(journal);
         try (BenchDaemon daemon = BenchDaemon.start(options.workDir, journal, "daemon-" + round,
             options.daemonJvmOpts))
         {
@@ -181,7 +179,7 @@ public final class RecordingThroughputHarness
         {
             if (!options.keep)
             {
-                deleteTree(journal);
+                BenchFiles.deleteRecursively(journal);
             }
         }
     }
@@ -424,20 +422,6 @@ public final class RecordingThroughputHarness
         return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
-    private static void deleteTree(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.delete(path);
-            }
-        }
-    }
 
     /**
      * What recording through one daemon needs.

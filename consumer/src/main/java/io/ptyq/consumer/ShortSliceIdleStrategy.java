@@ -85,23 +85,17 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
     {
         final Thread thread = Thread.currentThread();
         final boolean wantShort = !streaming.getAsBoolean();
-        if (thread != sliceSetFor)
+        if (thread != sliceSetFor || wantShort != shortSlice)
         {
+            // A new thread starts on the default slice: only a change away from the short one needs a reset.
+            final boolean onThisThreadBefore = thread == sliceSetFor;
             sliceSetFor = thread;
             shortSlice = wantShort;
             if (wantShort)
             {
                 SchedulerSlice.requestForCurrentThread();
             }
-        }
-        else if (wantShort != shortSlice)
-        {
-            shortSlice = wantShort;
-            if (wantShort)
-            {
-                SchedulerSlice.requestForCurrentThread();
-            }
-            else
+            else if (onThisThreadBefore)
             {
                 SchedulerSlice.resetForCurrentThread();
             }

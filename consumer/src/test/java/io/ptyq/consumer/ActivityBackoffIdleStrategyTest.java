@@ -115,7 +115,7 @@ class ActivityBackoffIdleStrategyTest
     void shouldStartOverAfterWorkThatEndsALongQuietSpell() throws Exception
     {
         final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, 0, MIN_NS, ACTIVE_MAX_NS, IDLE_MAX_NS,
-            TimeUnit.MILLISECONDS.toNanos(5));
+            WINDOW_NS);
         for (int i = 0; i < 3; i++)
         {
             idle.idle(0);
@@ -123,7 +123,7 @@ class ActivityBackoffIdleStrategyTest
         idle.idle(1);
         assertTrue(idle.isPaced());
         idle.idle(0);
-        Thread.sleep(10);
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(WINDOW_NS) + 100); // longer than the window
         idle.idle(0);
         assertTrue(idle.nextParkNs() > MIN_NS);
         idle.idle(3);
