@@ -30,6 +30,10 @@ final class JsonStringEscaper
     private static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
+    /**
+     * Byte j of this word is 7 - j: multiplied by 1 << 8k, its top byte is k.
+     */
+    private static final long BYTE_INDEXES = 0x0001020304050607L;
     private static final long SPACES = 0x20 * ONES;
     private static final long QUOTES = '"' * ONES;
     private static final long BACKSLASHES = '\\' * ONES;
@@ -163,7 +167,10 @@ final class JsonStringEscaper
                     ((backslash - ONES) & ~backslash)) & HIGH_BITS;
                 if (0 != mask)
                 {
-                    final int plain = Long.numberOfTrailingZeros(mask) >>> 3;
+                    // The index of the lowest flagged byte, k: its high bit alone is 1 << (8k + 7), and times
+                    // BYTE_INDEXES its top byte is k. Not Long.numberOfTrailingZeros: C1 has no intrinsic for it
+                    // and calls Integer.numberOfTrailingZeros, 5% of an export's samples.
+                    final int plain = (int)((((mask & -mask) >>> 7) * BYTE_INDEXES) >>> 56);
                     i += plain;
                     d += plain;
                     break;

@@ -46,6 +46,26 @@ class JsonStringEscaperTest
     }
 
     @Test
+    void shouldFindTheFirstByteToEscapeAtEveryPlaceInAWord()
+    {
+        for (final String special : new String[]{"\"", "\\", "\u001b", "é"})
+        {
+            final String expectedSpecial = "é".equals(special) ? special : "\u001b".equals(special) ? "\\u001b" :
+                "\\" + special;
+            for (int at = 0; at < 24; at++)
+            {
+                final String text = "a".repeat(at) + special + "b".repeat(24 - at) + special + "c";
+                final byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+                final byte[] dst = new byte[utf8.length * JsonStringEscaper.MAX_EXPANSION + 8];
+                final int end = new JsonStringEscaper().escape(utf8, 0, utf8.length, dst, 0);
+
+                assertEquals("a".repeat(at) + expectedSpecial + "b".repeat(24 - at) + expectedSpecial + "c",
+                    new String(dst, 0, end, StandardCharsets.UTF_8), "at " + at);
+            }
+        }
+    }
+
+    @Test
     void shouldReplaceInvalidBytesAsJavaDoesWhateverTheSplit()
     {
         final Random random = new Random(42);
