@@ -4,6 +4,7 @@ import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.codec.sbe.SessionExitedDecoder;
 import io.ptyq.codec.sbe.SessionStartedDecoder;
+import io.ptyq.consumer.JournalAdapter;
 import io.ptyq.consumer.JournalAgent;
 import io.ptyq.consumer.JournalListener;
 import io.ptyq.consumer.JournalReader;
@@ -21,7 +22,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Fan-out with the real producer: a daemon records {@code cat} of a large file through a PTY with no consumer and
- * with N consumer JVMs following the session live ({@link JournalAgent#defaultIdleStrategy()}), alternating the two
+ * with N consumer JVMs following the session live ({@link JournalAgent#defaultIdleStrategy(JournalAdapter)}), alternating the two
  * in one run against one warmed daemon. The producer's throughput is the session's bytes over the time from asking
  * for the session to its SessionExited frame being in the journal (the daemon logs it right after the append).
  * Every consumer must receive the session's exact bytes: each reports their count and CRC-32C, checked against the
@@ -201,10 +202,11 @@ public final class DaemonFanOutHarness
     private static void runConsumer(final Path journal, final int sessions)
     {
         final FollowedSession followed = new FollowedSession();
-        final IdleStrategy idle = JournalAgent.defaultIdleStrategy();
         try (JournalReader reader = JournalReader.open(journal))
         {
-            final JournalAgent agent = new JournalAgent(reader.adapter(followed, StartPosition.end()));
+            final JournalAdapter adapter = reader.adapter(followed, StartPosition.end());
+            final IdleStrategy idle = JournalAgent.defaultIdleStrategy(adapter);
+            final JournalAgent agent = new JournalAgent(adapter);
             agent.doWork(); // opens the tailer at the journal's end
             System.out.println(READY);
             for (int i = 0; i < sessions; i++)

@@ -1,6 +1,7 @@
 package io.ptyq.bench;
 
 import io.ptyq.codec.sbe.MarkerDecoder;
+import io.ptyq.consumer.JournalAdapter;
 import io.ptyq.consumer.JournalAgent;
 import io.ptyq.consumer.JournalListener;
 import io.ptyq.consumer.JournalReader;
@@ -19,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Measures a {@link JournalPublisher} appending flat out with no consumer and with N consumer JVMs tailing with
- * {@link JournalAgent#defaultIdleStrategy()}, alternating the two in one run.
+ * {@link JournalAgent#defaultIdleStrategy(JournalAdapter)}, alternating the two in one run.
  * <p>
  * Arguments: seconds per round (4), consumers (8), pairs of rounds (3), payload bytes (4096), check ({@code frames}).
  * Every consumer checks every frame's sequence, length and {@code streamPosition} (no gap, no duplicate, in order);
@@ -204,11 +205,12 @@ public final class FanOutHarness
                 state[2] = 1;
             }
         };
-        final IdleStrategy idle = JournalAgent.defaultIdleStrategy();
         final long cpuAtReadyNs;
         try (JournalReader reader = JournalReader.open(dir))
         {
-            final JournalAgent agent = new JournalAgent(reader.adapter(listener, StartPosition.beginning()));
+            final JournalAdapter adapter = reader.adapter(listener, StartPosition.beginning());
+            final IdleStrategy idle = JournalAgent.defaultIdleStrategy(adapter);
+            final JournalAgent agent = new JournalAgent(adapter);
             while (0 == state[0])
             {
                 idle.idle(agent.doWork());

@@ -49,6 +49,7 @@ public final class JournalAdapter implements AutoCloseable
     private boolean initialisePosition;
     private long redeliveryIndex = NO_INDEX;
     private long lastIndex = -1;
+    private long bytesRead;
     private int damagedCycle = NO_CYCLE;
     private int lengthCycle = NO_CYCLE;
     private long cycleFileLength;
@@ -157,6 +158,15 @@ public final class JournalAdapter implements AutoCloseable
         }
 
         return NO_CYCLE == damagedCycle && tailer.cycle() >= reader.queue().lastCycle();
+    }
+
+    /**
+     * @return the bytes of the frames handed to the decoder since this adapter was made (SBE header included): a
+     * measure of how fast output arrives, for an idle strategy that waits longer in a flood.
+     */
+    public long bytesRead()
+    {
+        return bytesRead;
     }
 
     /**
@@ -484,6 +494,7 @@ public final class JournalAdapter implements AutoCloseable
             return;
         }
         final int length = (int)remaining;
+        bytesRead += length;
         view.wrap(bytes.addressForRead(position, length), length);
         final int templateId;
         try

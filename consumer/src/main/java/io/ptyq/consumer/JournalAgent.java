@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
  * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
- * {@link #defaultIdleStrategy()} (spin, yield, then park up to 250 µs while output flows and up to 1 ms when quiet; a
- * short scheduler slice for sparse output) for viewers that must not burn one.
+ * {@link #defaultIdleStrategy(JournalAdapter)} (spin, yield, then park up to 250 µs while output flows and up to 1 ms in
+ * a flood or when quiet; a short scheduler slice for sparse output) for viewers that must not burn one.
  * The agent owns the adapter and closes it in {@link #onClose()}.
  */
 public final class JournalAgent implements Agent
@@ -64,7 +64,23 @@ public final class JournalAgent implements Agent
      */
     public static IdleStrategy defaultIdleStrategy()
     {
-        final ActivityBackoffIdleStrategy backoff = new ActivityBackoffIdleStrategy();
+        return withSlice(new ActivityBackoffIdleStrategy());
+    }
+
+    /**
+     * @param adapter the adapter that the strategy's thread polls: the strategy counts its bytes to tell a flood of
+     *                output from a stream of lines and, in a flood, parks up to 1 ms instead of 250 µs (see
+     *                {@link ActivityBackoffIdleStrategy}).
+     * @return a new instance of the default idle strategy for that adapter: {@link #defaultIdleStrategy()} that also
+     * waits longer in a flood.
+     */
+    public static IdleStrategy defaultIdleStrategy(final JournalAdapter adapter)
+    {
+        return withSlice(new ActivityBackoffIdleStrategy(adapter::bytesRead));
+    }
+
+    private static IdleStrategy withSlice(final ActivityBackoffIdleStrategy backoff)
+    {
         return SchedulerSlice.ALWAYS.equals(System.getProperty(SchedulerSlice.ENABLED_PROPERTY)) ?
             new ShortSliceIdleStrategy(backoff) : new ShortSliceIdleStrategy(backoff, backoff::isPaced);
     }
@@ -78,7 +94,7 @@ public final class JournalAgent implements Agent
      */
     public static AgentRunner start(final JournalAgent agent, final ErrorHandler errorHandler)
     {
-        return start(agent, defaultIdleStrategy(), errorHandler);
+        return start(agent, defaultIdleStrategy(agent.adapter), errorHandler);
     }
 
     /**

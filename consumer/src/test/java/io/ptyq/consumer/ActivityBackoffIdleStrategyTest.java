@@ -18,6 +18,8 @@ class ActivityBackoffIdleStrategyTest
     private static final long ACTIVE_MAX_NS = 8_000;
     private static final long IDLE_MAX_NS = 64_000;
     private static final long WINDOW_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long FLOOD_MAX_NS = 32_000;
+    private static final long FLOOD_BYTES_PER_SECOND = ActivityBackoffIdleStrategy.DEFAULT_FLOOD_BYTES_PER_SECOND;
 
     @Test
     void shouldSpinThenDoubleParksUpToTheActiveCapWhileWorkWasRecent()
@@ -98,6 +100,52 @@ class ActivityBackoffIdleStrategyTest
         idle.reset();
         assertFalse(idle.isPaced());
         assertEquals(MIN_NS, idle.nextParkNs());
+    }
+
+    @Test
+    void shouldGrowToTheFloodCapWhileEachWakeUpFindsAFloodAndGoBackWhenItEnds()
+    {
+        final long[] bytesRead = new long[1];
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, 0, MIN_NS, ACTIVE_MAX_NS,
+            IDLE_MAX_NS, WINDOW_NS, () -> bytesRead[0], FLOOD_BYTES_PER_SECOND, FLOOD_MAX_NS);
+        idle.idle(0); // a park
+        for (int i = 0; i < 8; i++)
+        {
+            // Each wake-up finds 1 GiB: far above 16 MiB/s whatever this machine's clock and load.
+            bytesRead[0] += 1L << 30;
+            idle.idle(1);
+            assertTrue(idle.isFlooding());
+            idle.idle(0);
+        }
+        assertEquals(FLOOD_MAX_NS, idle.nextParkNs(), "past the active cap, up to the flood cap");
+        bytesRead[0] += 1; // a byte per wake-up: at most 1 MB/s for a park of 1 µs
+        idle.idle(1);
+        assertTrue(idle.isPaced());
+        assertFalse(idle.isFlooding(), "the flood ended");
+        idle.idle(0);
+        assertEquals(ACTIVE_MAX_NS, idle.nextParkNs(), "back to the active cap at once");
+    }
+
+    @Test
+    void shouldKeepTheActiveCapForAStreamBelowTheFloodRate()
+    {
+        final long[] bytesRead = new long[1];
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, 0, MIN_NS, ACTIVE_MAX_NS,
+            IDLE_MAX_NS, WINDOW_NS, () -> bytesRead[0], FLOOD_BYTES_PER_SECOND, FLOOD_MAX_NS);
+        idle.idle(0);
+        for (int i = 0; i < 8; i++)
+        {
+            bytesRead[0] += 1;
+            idle.idle(1);
+            assertTrue(idle.isPaced());
+            assertFalse(idle.isFlooding());
+            idle.idle(0);
+        }
+        assertEquals(ACTIVE_MAX_NS, idle.nextParkNs());
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 0, MIN_NS,
+            ACTIVE_MAX_NS, IDLE_MAX_NS, WINDOW_NS, () -> 0, FLOOD_BYTES_PER_SECOND, ACTIVE_MAX_NS - 1));
+        assertThrows(IllegalArgumentException.class, () -> new ActivityBackoffIdleStrategy(0, 0, MIN_NS,
+            ACTIVE_MAX_NS, IDLE_MAX_NS, WINDOW_NS, () -> 0, 0, FLOOD_MAX_NS));
     }
 
     @Test

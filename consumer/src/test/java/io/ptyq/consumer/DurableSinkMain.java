@@ -60,7 +60,7 @@ public final class DurableSinkMain implements JournalListener
                 StartPosition.sessionStart(sessionId), SessionFilter.only(sessionId)))
             {
                 System.out.println(consumer.isResumed() ? "resumed" : "new");
-                final IdleStrategy idle = JournalAgent.defaultIdleStrategy();
+                final IdleStrategy idle = JournalAgent.defaultIdleStrategy(consumer.adapter());
                 while (!listener.ended)
                 {
                     idle.idle(consumer.poll(64));

@@ -24,11 +24,12 @@ public final class PrintSession implements JournalListener
     {
         final long sessionId = Long.parseLong(args[1]);
         final PrintSession printer = new PrintSession();
-        final IdleStrategy idle = JournalAgent.defaultIdleStrategy(); // BusySpinIdleStrategy: less latency, a core
         try (JournalReader reader = JournalReader.open(Path.of(args[0]));
             JournalAdapter adapter = reader.adapter(printer, StartPosition.sessionStart(sessionId),
                 SessionFilter.only(sessionId)))
         {
+            // BusySpinIdleStrategy: less latency, a core.
+            final IdleStrategy idle = JournalAgent.defaultIdleStrategy(adapter);
             while (!printer.ended)
             {
                 idle.idle(adapter.poll(256));
