@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Measures a {@link JournalPublisher} appending flat out with no consumer and with N consumer JVMs tailing with
- * {@link JournalAgent#defaultIdleStrategy(JournalAdapter)}, alternating the two in one run.
+ * {@link JournalAgent#defaultIdleStrategy(JournalAdapter)} ({@code -Dptyq.bench.flood=off}: without the flood test),
+ * alternating the two in one run.
  * <p>
  * Arguments: seconds per round (4), consumers (8), pairs of rounds (3), payload bytes (4096), check ({@code frames}).
  * Every consumer checks every frame's sequence, length and {@code streamPosition} (no gap, no duplicate, in order);
@@ -209,7 +210,7 @@ public final class FanOutHarness
         try (JournalReader reader = JournalReader.open(dir))
         {
             final JournalAdapter adapter = reader.adapter(listener, StartPosition.beginning());
-            final IdleStrategy idle = JournalAgent.defaultIdleStrategy(adapter);
+            final IdleStrategy idle = BenchIdle.consumerDefault(adapter);
             final JournalAgent agent = new JournalAgent(adapter);
             while (0 == state[0])
             {
