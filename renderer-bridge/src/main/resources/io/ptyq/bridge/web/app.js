@@ -186,7 +186,7 @@
       this.generation = 0;
       this.closed = false;
       this.stats = {bytes: 0, crc: 0, connects: 0, gaps: 0, duplicates: 0, firstPosition: -1, openedAt: -1,
-        starvedMs: 0, starvedTimes: 0};
+        starvedMs: 0, starvedTimes: 0, snapshots: 0, snapshotMs: 0};
       this.snapshotKey = 'ptyq:view:' + location.host + ':' + session.id + ':' + session.startedAt;
       this.speed = 1;
       this.playing = true;
@@ -265,6 +265,8 @@
         // Storage full: a reload then starts from the session's beginning, which is still exact.
         sessionStorage.removeItem(this.snapshotKey);
       }
+      this.stats.snapshots++;
+      this.stats.snapshotMs += performance.now() - now;
     }
 
     connect() {
