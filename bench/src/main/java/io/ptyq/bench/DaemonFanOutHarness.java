@@ -23,8 +23,9 @@ import java.util.zip.CRC32C;
 /**
  * Fan-out with the real producer: a daemon records {@code cat} of a large file through a PTY with no consumer and
  * with N consumer JVMs following the session live ({@link JournalAgent#defaultIdleStrategy(JournalAdapter)};
- * {@code -Dptyq.bench.flood=off}: without the flood test), alternating the two in one run against one warmed daemon. The producer's throughput is the session's bytes over the time from asking
- * for the session to its SessionExited frame being in the journal (the daemon logs it right after the append).
+ * {@code -Dptyq.bench.flood=off}: without the flood test), alternating the two in one run against one warmed daemon.
+ * The producer's throughput is the session's bytes over the time from asking for the session to its SessionExited
+ * frame being in the journal (the daemon logs it right after the append).
  * Every consumer must receive the session's exact bytes: each reports their count and CRC-32C, checked against the
  * file's bytes as a PTY delivers them.
  * <p>

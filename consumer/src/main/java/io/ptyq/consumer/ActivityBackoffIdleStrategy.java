@@ -25,8 +25,8 @@ import java.util.function.LongSupplier;
  * of lines: while each wake-up finds output at a rate of at least the flood rate (16 MiB/s by default, eight times
  * the 2 MB/s of 10,000 frames of 200 B a second), the parks keep doubling to a longer cap (2 ms), so eight consumers
  * following a flood wake up an eighth as often, and leave the producer and the program writing the flood the CPU.
- * Two milliseconds more latency in a flood are not seen on a screen (a frame at 60 Hz lasts 16.7 ms); the first wake-up that finds less output brings the
- * short cap back.
+ * Two milliseconds more latency in a flood are not seen on a screen (a frame at 60 Hz lasts 16.7 ms); the first
+ * wake-up that finds less output brings the short cap back.
  * Not thread safe: one instance per polling thread, as with every Agrona idle strategy.
  */
 public final class ActivityBackoffIdleStrategy implements IdleStrategy

@@ -12,8 +12,8 @@ import java.util.Objects;
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
  * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
- * {@link #defaultIdleStrategy(JournalAdapter)} (spin, yield, then park up to 250 µs while output flows, up to 2 ms in a
- * flood and up to 1 ms when quiet; a short scheduler slice for sparse output) for viewers that must not burn one.
+ * {@link #defaultIdleStrategy(JournalAdapter)} (spin, yield, then park up to 250 µs while output flows, up to 2 ms
+ * in a flood and up to 1 ms when quiet; a short scheduler slice for sparse output) for viewers that must not burn one.
  * The agent owns the adapter and closes it in {@link #onClose()}.
  */
 public final class JournalAgent implements Agent
