@@ -141,7 +141,6 @@ public final class ConsumerLatencyHarness
             printResult(histogram);
             return;
         }
-        final IdleStrategy idle = idleStrategy(mode);
         final long total = warmupFrames + measuredFrames;
         final long[] count = new long[1];
         if (mode.startsWith("raw"))
@@ -150,6 +149,7 @@ public final class ConsumerLatencyHarness
                 ExcerptTailer tailer = queue.createTailer())
             {
                 tailer.toEnd();
+                final IdleStrategy idle = idleStrategy(mode, null);
                 System.out.println(READY);
                 while (count[0] < total)
                 {
@@ -184,14 +184,12 @@ public final class ConsumerLatencyHarness
             {
                 final JournalAdapter adapter = reader.adapter(listener, StartPosition.end());
                 final JournalAgent agent = new JournalAgent(adapter);
-                // ptyq's reader counts its bytes for the default's flood test, as JournalAgent.start sets it up.
-                final IdleStrategy agentIdle = "backoff".equals(mode) ?
-                    JournalAgent.defaultIdleStrategy(adapter) : idle;
+                final IdleStrategy idle = idleStrategy(mode, adapter);
                 System.out.println(READY);
                 // The same duty cycle as AgentRunner, on this thread.
                 while (count[0] < total)
                 {
-                    agentIdle.idle(agent.doWork());
+                    idle.idle(agent.doWork());
                 }
                 agent.onClose();
             }
@@ -230,16 +228,23 @@ public final class ConsumerLatencyHarness
 
     /**
      * "spin": busy-spin; "backoff": ptyq's default ({@link JournalAgent#defaultIdleStrategy()}; ptyq's reader gets
-     * {@link JournalAgent#defaultIdleStrategy(JournalAdapter)}); "agrona": Agrona's
+     * {@link JournalAgent#defaultIdleStrategy(JournalAdapter)}, which counts its bytes for the flood test, as
+     * {@code JournalAgent.start} sets it up); "agrona": Agrona's
      * {@link BackoffIdleStrategy} with its defaults (spin, yield, park up to 1 ms), ptyq's default before session 3.
+     * The adapter is ptyq's reader, or null for the raw tailer.
      */
-    private static IdleStrategy idleStrategy(final String mode)
+    private static IdleStrategy idleStrategy(final String mode, final JournalAdapter adapter)
     {
         if (mode.endsWith("spin"))
         {
             return new BusySpinIdleStrategy();
         }
-        return mode.endsWith("agrona") ? new BackoffIdleStrategy() : JournalAgent.defaultIdleStrategy();
+        if (mode.endsWith("agrona"))
+        {
+            return new BackoffIdleStrategy();
+        }
+
+        return null == adapter ? JournalAgent.defaultIdleStrategy() : JournalAgent.defaultIdleStrategy(adapter);
     }
 
     private static void record(
