@@ -1,6 +1,7 @@
 package io.ptyq.codec.cli;
 
-import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Service a module registers in {@code META-INF/services/io.ptyq.codec.cli.CommandProvider} to add its subcommands
@@ -9,9 +10,11 @@ import java.util.List;
 public interface CommandProvider
 {
     /**
-     * @return new picocli command objects, one per subcommand this module owns.
+     * @return this module's subcommands by name (the name in each one's {@code @Command}), in the order the help
+     * lists them; each supplier makes a new picocli command object, so a command line that needs one command makes
+     * only that one (a command's class may take time to initialise).
      */
-    List<Object> subcommands();
+    Map<String, Supplier<Object>> subcommands();
 
     /**
      * Told, as soon as the provider is found and before the command line is parsed, which command the user asked

@@ -8,11 +8,13 @@ import picocli.CommandLine.Spec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.ServiceLoader;
+import java.util.function.Supplier;
 
 /**
  * The {@code ptyq} entry point: dispatches to the subcommands that the modules on the classpath provide.
@@ -28,6 +30,15 @@ import java.util.ServiceLoader;
     commandListHeading = "%nCommands:%n")
 public final class Ptyq implements Runnable
 {
+    /**
+     * The command providers of ptyq's own modules, those on the class path found by name; each is also registered
+     * as a service, for {@link #commandLine()}.
+     */
+    private static final List<String> OWN_PROVIDERS = List.of(
+        "io.ptyq.consumer.cli.ConsumerCommands",
+        "io.ptyq.producer.cli.ProducerCommands",
+        "io.ptyq.bridge.cli.BridgeCommands");
+
     @Spec
     private CommandSpec spec;
 
@@ -40,15 +51,7 @@ public final class Ptyq implements Runnable
     public static int execute(final String... args)
     {
         final String command = commandName(args);
-        // Each provider prepares as soon as it is found: finding the rest means looking through every jar on the
-        // class path, and a provider's preparation (Chronicle's start-up on another thread) can run meanwhile.
-        final List<CommandProvider> providers = new ArrayList<>();
-        for (final CommandProvider provider : ServiceLoader.load(CommandProvider.class))
-        {
-            provider.prepare(command);
-            providers.add(provider);
-        }
-        final CommandLine commandLine = commandLine(providers, command);
+        final CommandLine commandLine = commandLine(command);
         try
         {
             return commandLine.execute(args);
@@ -93,30 +96,80 @@ public final class Ptyq implements Runnable
      */
     public static CommandLine commandLine()
     {
-        return commandLine(providers(), null);
-    }
-
-    private static List<CommandProvider> providers()
-    {
-        final List<CommandProvider> providers = new ArrayList<>();
-        ServiceLoader.load(CommandProvider.class).forEach(providers::add);
-
-        return providers;
-    }
-
-    private static Object named(final List<Object> subcommands, final String command)
-    {
-        for (final Object subcommand : subcommands)
+        final List<Supplier<Object>> subcommands = new ArrayList<>();
+        for (final CommandProvider provider : ServiceLoader.load(CommandProvider.class))
         {
-            final Command annotation = subcommand.getClass().getAnnotation(Command.class);
-            if (null != annotation &&
-                (command.equals(annotation.name()) || Arrays.asList(annotation.aliases()).contains(command)))
+            subcommands.addAll(provider.subcommands().values());
+        }
+
+        return commandLine(subcommands);
+    }
+
+    /**
+     * The command line for what the user asked for: when the command is one of ptyq's own modules', only that one
+     * is registered (picocli's model of the others, and their classes' initialisation, would cost start-up time and
+     * not change a thing), and those modules are found by name. Otherwise (help, a mistyped command, another
+     * module's command) every provider on the class path is found by {@link ServiceLoader}, which opens every jar
+     * of the class path to look for them, and every subcommand is registered.
+     * <p>
+     * Each provider is told the command as soon as it is found ({@link CommandProvider#prepare}), so that what it
+     * starts (Chronicle's start-up on another thread) runs while the rest is found and the arguments are parsed.
+     *
+     * @param command the command the user asked for, or null.
+     */
+    private static CommandLine commandLine(final String command)
+    {
+        if (null != command)
+        {
+            for (final String name : OWN_PROVIDERS)
             {
-                return subcommand;
+                final CommandProvider provider = ownProvider(name);
+                if (null != provider)
+                {
+                    provider.prepare(command);
+                    final Supplier<Object> only = provider.subcommands().get(command);
+                    if (null != only)
+                    {
+                        return commandLine(List.of(only));
+                    }
+                }
             }
         }
 
-        return null;
+        final List<Supplier<Object>> subcommands = new ArrayList<>();
+        for (final CommandProvider provider : ServiceLoader.load(CommandProvider.class))
+        {
+            // Those of ptyq's own modules were told already, if there was a command to tell.
+            if (null == command || !OWN_PROVIDERS.contains(provider.getClass().getName()))
+            {
+                provider.prepare(command);
+            }
+            subcommands.addAll(provider.subcommands().values());
+        }
+
+        return commandLine(subcommands);
+    }
+
+    private static CommandProvider ownProvider(final String className)
+    {
+        final Class<?> type;
+        try
+        {
+            type = Class.forName(className, true, Ptyq.class.getClassLoader());
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            // That module is not on the class path.
+            return null;
+        }
+        try
+        {
+            return (CommandProvider)type.getConstructor().newInstance();
+        }
+        catch (final ReflectiveOperationException | ClassCastException ex)
+        {
+            throw new IllegalStateException("cannot make " + className + ": " + ex, ex);
+        }
     }
 
     private static String commandName(final String[] args)
@@ -132,28 +185,10 @@ public final class Ptyq implements Runnable
         return null;
     }
 
-    /**
-     * @param command the command the user asked for: when it is one of the subcommands, only that one is registered
-     *                (picocli's model of the others would cost start-up time and not change a thing); otherwise, or
-     *                when null (help, a mistyped command), all of them.
-     */
-    private static CommandLine commandLine(final List<CommandProvider> providers, final String command)
+    private static CommandLine commandLine(final List<Supplier<Object>> subcommands)
     {
-        final List<Object> subcommands = new ArrayList<>();
-        for (final CommandProvider provider : providers)
-        {
-            subcommands.addAll(provider.subcommands());
-        }
-        final CommandLine commandLine = new CommandLine(new Ptyq());
-        final Object only = null == command ? null : named(subcommands, command);
-        if (null != only)
-        {
-            commandLine.addSubcommand(only);
-        }
-        else
-        {
-            subcommands.forEach(commandLine::addSubcommand);
-        }
+        final CommandLine commandLine = new CommandLine(new Ptyq(), new CommandFactory());
+        subcommands.forEach(subcommand -> commandLine.addSubcommand(subcommand.get()));
         commandLine.setParameterExceptionHandler(Ptyq::onParameterException);
         commandLine.setExecutionExceptionHandler(Ptyq::onExecutionException);
 
@@ -211,6 +246,28 @@ public final class Ptyq implements Runnable
         err.flush();
 
         return CliException.RUNTIME;
+    }
+
+    /**
+     * Makes the objects picocli asks for (version providers, converters, mixins) with their no-argument constructor,
+     * and leaves interfaces (collections, maps) to picocli's own factory. Not picocli's factory for everything: its
+     * class initialisation looks for Groovy's {@code Closure}, a class no jar here has, and so opens every jar on
+     * the class path before the first command can start.
+     */
+    static final class CommandFactory implements CommandLine.IFactory
+    {
+        @Override
+        public <K> K create(final Class<K> type) throws Exception
+        {
+            if (type.isInterface() || Modifier.isAbstract(type.getModifiers()))
+            {
+                return CommandLine.defaultFactory().create(type);
+            }
+            final Constructor<K> constructor = type.getDeclaredConstructor();
+            constructor.setAccessible(true);
+
+            return constructor.newInstance();
+        }
     }
 
     /**

@@ -2,7 +2,9 @@ package io.ptyq.producer.cli;
 
 import io.ptyq.codec.cli.CommandProvider;
 
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Registers the producer's subcommands with {@code ptyq}.
@@ -10,9 +12,18 @@ import java.util.List;
 public final class ProducerCommands implements CommandProvider
 {
     @Override
-    public List<Object> subcommands()
+    public Map<String, Supplier<Object>> subcommands()
     {
-        return List.of(new DaemonCommand(), new NewCommand(), new SendCommand(), new ResizeCommand(),
-            new KillCommand(), new MarkCommand(), new RecordCommand(), new ImportCommand());
+        final Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("daemon", DaemonCommand::new);
+        commands.put("new", NewCommand::new);
+        commands.put("send", SendCommand::new);
+        commands.put("resize", ResizeCommand::new);
+        commands.put("kill", KillCommand::new);
+        commands.put("mark", MarkCommand::new);
+        commands.put("record", RecordCommand::new);
+        commands.put("import", ImportCommand::new);
+
+        return commands;
     }
 }

@@ -2,7 +2,9 @@ package io.ptyq.bridge.cli;
 
 import io.ptyq.codec.cli.CommandProvider;
 
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Registers the renderer-bridge's subcommands with {@code ptyq}.
@@ -10,8 +12,11 @@ import java.util.List;
 public final class BridgeCommands implements CommandProvider
 {
     @Override
-    public List<Object> subcommands()
+    public Map<String, Supplier<Object>> subcommands()
     {
-        return List.of(new ServeCommand());
+        final Map<String, Supplier<Object>> commands = new LinkedHashMap<>();
+        commands.put("serve", ServeCommand::new);
+
+        return commands;
     }
 }
