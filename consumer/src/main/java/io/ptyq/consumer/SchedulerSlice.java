@@ -2,7 +2,8 @@ package io.ptyq.consumer;
 
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
-import com.sun.jna.Platform;
+
+import java.util.Locale;
 
 /**
  * Asks Linux for a short scheduler slice on the calling thread, so that a consumer which sleeps between frames is
@@ -12,7 +13,8 @@ import com.sun.jna.Platform;
  * {@code sched_runtime} for {@code SCHED_OTHER} and {@code SCHED_BATCH} threads; a thread with a shorter slice gets
  * an earlier deadline, so its wake-up preempts a running task with a longer one instead of waiting for that task's
  * slice or the next tick. It costs no CPU and needs no privilege; the thread's policy and nice value are kept. Older
- * kernels ignore the value and other systems are left alone. {@code -Dptyq.scheduler.slice=false} turns it off;
+ * kernels ignore the value and other systems are left alone, as is a process without JNA on its class path
+ * ({@code bin/ptyq} leaves JNA out of one-shot commands). {@code -Dptyq.scheduler.slice=false} turns it off;
  * {@code -Dptyq.scheduler.slice=always} keeps it in {@link JournalAgent#defaultIdleStrategy()} while output streams.
  */
 public final class SchedulerSlice
@@ -43,6 +45,7 @@ public final class SchedulerSlice
     private static final long NO_SYSCALL = -1;
     private static final long SETATTR = syscallNumber(true);
     private static final long GETATTR = syscallNumber(false);
+    private static final boolean JNA = jnaPresent();
 
     private SchedulerSlice()
     {
@@ -70,18 +73,11 @@ public final class SchedulerSlice
 
     private static boolean setForCurrentThread(final long sliceNs)
     {
-        if (!"false".equals(System.getProperty(ENABLED_PROPERTY)) && NO_SYSCALL != SETATTR)
+        if (!"false".equals(System.getProperty(ENABLED_PROPERTY)) && NO_SYSCALL != SETATTR && JNA)
         {
             try
             {
-                final Memory attr = currentAttributes();
-                final int policy = null == attr ? -1 : attr.getInt(POLICY_OFFSET);
-                if (SCHED_OTHER == policy || SCHED_BATCH == policy)
-                {
-                    // A runtime of 0 is the kernel's default slice.
-                    attr.setLong(RUNTIME_OFFSET, sliceNs);
-                    return 0 == syscall(SETATTR, 0, attr, 0); // sched_setattr(0, attr, 0)
-                }
+                return Attributes.set(sliceNs);
             }
             catch (final UnsatisfiedLinkError | RuntimeException ex)
             {
@@ -97,10 +93,13 @@ public final class SchedulerSlice
      */
     public static long currentThreadSliceNs()
     {
+        if (NO_SYSCALL == GETATTR || !JNA)
+        {
+            return -1;
+        }
         try
         {
-            final Memory attr = NO_SYSCALL == GETATTR ? null : currentAttributes();
-            return null == attr ? -1 : attr.getLong(RUNTIME_OFFSET);
+            return Attributes.sliceNs();
         }
         catch (final UnsatisfiedLinkError | RuntimeException ex)
         {
@@ -108,35 +107,79 @@ public final class SchedulerSlice
         }
     }
 
-    private static Memory currentAttributes()
-    {
-        final Memory attr = new Memory(SCHED_ATTR_SIZE);
-        attr.clear();
-        attr.setInt(SIZE_OFFSET, SCHED_ATTR_SIZE);
-        // sched_getattr(0, attr, size, 0): pid 0 is the calling thread.
-        return 0 == syscall(GETATTR, 0, attr, SCHED_ATTR_SIZE, 0) ? attr : null;
-    }
-
-    private static int syscall(final Object... args)
-    {
-        return Function.getFunction(Platform.C_LIBRARY_NAME, "syscall").invokeInt(args);
-    }
-
     private static long syscallNumber(final boolean set)
     {
-        if (!Platform.isLinux())
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux"))
         {
             return NO_SYSCALL;
         }
-        if (Platform.isIntel() && Platform.is64Bit())
+        final String arch = System.getProperty("os.arch", "");
+        if ("amd64".equals(arch) || "x86_64".equals(arch))
         {
             return set ? 314 : 315;
         }
-        if (Platform.isARM() && Platform.is64Bit())
+        if ("aarch64".equals(arch))
         {
             return set ? 274 : 275;
         }
 
         return NO_SYSCALL;
+    }
+
+    private static boolean jnaPresent()
+    {
+        try
+        {
+            Class.forName("com.sun.jna.Function", false, SchedulerSlice.class.getClassLoader());
+            return true;
+        }
+        catch (final ClassNotFoundException | LinkageError ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * The calls through JNA, in a class of their own: it is loaded only when JNA is on the class path.
+     */
+    private static final class Attributes
+    {
+        private Attributes()
+        {
+        }
+
+        static boolean set(final long sliceNs)
+        {
+            final Memory attr = current();
+            final int policy = null == attr ? -1 : attr.getInt(POLICY_OFFSET);
+            if (SCHED_OTHER == policy || SCHED_BATCH == policy)
+            {
+                // A runtime of 0 is the kernel's default slice.
+                attr.setLong(RUNTIME_OFFSET, sliceNs);
+                return 0 == syscall(SETATTR, 0, attr, 0); // sched_setattr(0, attr, 0)
+            }
+
+            return false;
+        }
+
+        static long sliceNs()
+        {
+            final Memory attr = current();
+            return null == attr ? -1 : attr.getLong(RUNTIME_OFFSET);
+        }
+
+        private static Memory current()
+        {
+            final Memory attr = new Memory(SCHED_ATTR_SIZE);
+            attr.clear();
+            attr.setInt(SIZE_OFFSET, SCHED_ATTR_SIZE);
+            // sched_getattr(0, attr, size, 0): pid 0 is the calling thread.
+            return 0 == syscall(GETATTR, 0, attr, SCHED_ATTR_SIZE, 0) ? attr : null;
+        }
+
+        private static int syscall(final Object... args)
+        {
+            return Function.getFunction("c", "syscall").invokeInt(args);
+        }
     }
 }
