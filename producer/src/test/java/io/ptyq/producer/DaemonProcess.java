@@ -1,20 +1,34 @@
 package io.ptyq.producer;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * A real {@code ptyq} JVM started from the test classpath: a daemon, or a one-shot command.
  */
 final class DaemonProcess implements AutoCloseable
 {
+    /**
+     * Given among the JVM options, not passed on: the command runs without JNA on its class path, as {@code bin/ptyq}
+     * runs one-shot commands (the same jars left out: {@link #WITHOUT_JNA_JARS}).
+     */
+    static final String WITHOUT_JNA = "--ptyq-test-without-jna";
+
+    /**
+     * The jars {@code bin/ptyq} leaves out of a one-shot command's class path (its {@code lean_classpath}).
+     */
+    static final String WITHOUT_JNA_JARS = ".*/jna(-platform)?-[0-9][^/]*\\.jar";
+
     private final Process process;
     private final Path stdout;
     private final Path stderr;
@@ -112,9 +126,9 @@ final class DaemonProcess implements AutoCloseable
         command.addAll(List.of(jvmFlags().split(" ")));
         command.add("-Dpty4j.tmpdir=" + System.getProperty("java.io.tmpdir"));
         command.add("-Djna.tmpdir=" + System.getProperty("java.io.tmpdir"));
-        command.addAll(jvmOptions);
+        jvmOptions.stream().filter(option -> !WITHOUT_JNA.equals(option)).forEach(command::add);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(jvmOptions.contains(WITHOUT_JNA) ? classpathWithoutJna() : System.getProperty("java.class.path"));
         command.add("io.ptyq.codec.cli.Ptyq");
         command.addAll(args);
 
@@ -135,6 +149,16 @@ final class DaemonProcess implements AutoCloseable
         builder.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
 
         return new DaemonProcess(builder.start(), out, err);
+    }
+
+    /**
+     * @return the test's class path without the jars {@link #WITHOUT_JNA} leaves out.
+     */
+    static String classpathWithoutJna()
+    {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+            .filter(entry -> !entry.matches(WITHOUT_JNA_JARS))
+            .collect(Collectors.joining(File.pathSeparator));
     }
 
     static String jvmFlags() throws IOException
