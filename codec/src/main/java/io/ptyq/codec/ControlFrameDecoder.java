@@ -11,6 +11,9 @@ import io.ptyq.codec.control.sbe.ResizeRequestDecoder;
 import io.ptyq.codec.control.sbe.ResponseDecoder;
 import io.ptyq.codec.control.sbe.ResponseStatus;
 import io.ptyq.codec.control.sbe.SignalRequestDecoder;
+import io.ptyq.codec.control.sbe.StatsEndDecoder;
+import io.ptyq.codec.control.sbe.StatsEntryDecoder;
+import io.ptyq.codec.control.sbe.StatsRequestDecoder;
 import io.ptyq.codec.control.sbe.VarDataEncodingDecoder;
 import io.ptyq.codec.control.sbe.VarStringEncodingDecoder;
 import org.agrona.DirectBuffer;
@@ -81,7 +84,7 @@ public final class ControlFrameDecoder
      */
     public static final int MAX_TEXT_LENGTH = VarStringEncodingDecoder.lengthMaxValue();
 
-    private static final int MAX_TEMPLATE_ID = ListEndDecoder.TEMPLATE_ID;
+    private static final int MAX_TEMPLATE_ID = StatsEndDecoder.TEMPLATE_ID;
     private static final int MAX_VAR_FIELDS = 4;
     private static final int CORRELATION_ID_LENGTH = 8;
     private static final int MAX_KNOWN_STATUS = ResponseStatus.FAILED.value();
@@ -122,6 +125,12 @@ public final class ControlFrameDecoder
             new int[]{ text }, new long[]{ textMax }, new int[]{ ListEntryDecoder.nameSinceVersion() });
         template(ListEndDecoder.TEMPLATE_ID, "ListEnd", ListEndDecoder.BLOCK_LENGTH,
             new int[0], new long[0], new int[0]);
+        template(StatsRequestDecoder.TEMPLATE_ID, "StatsRequest", StatsRequestDecoder.BLOCK_LENGTH,
+            new int[0], new long[0], new int[0]);
+        template(StatsEntryDecoder.TEMPLATE_ID, "StatsEntry", StatsEntryDecoder.BLOCK_LENGTH,
+            new int[]{ text }, new long[]{ textMax }, new int[]{ StatsEntryDecoder.nameSinceVersion() });
+        template(StatsEndDecoder.TEMPLATE_ID, "StatsEnd", StatsEndDecoder.BLOCK_LENGTH,
+            new int[0], new long[0], new int[0]);
     }
 
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -134,6 +143,9 @@ public final class ControlFrameDecoder
     private final ResponseDecoder responseDecoder = new ResponseDecoder();
     private final ListEntryDecoder listEntryDecoder = new ListEntryDecoder();
     private final ListEndDecoder listEndDecoder = new ListEndDecoder();
+    private final StatsRequestDecoder statsRequestDecoder = new StatsRequestDecoder();
+    private final StatsEntryDecoder statsEntryDecoder = new StatsEntryDecoder();
+    private final StatsEndDecoder statsEndDecoder = new StatsEndDecoder();
     private final int[] varOffset = new int[MAX_VAR_FIELDS];
     private final int[] varLength = new int[MAX_VAR_FIELDS];
 
@@ -275,6 +287,15 @@ public final class ControlFrameDecoder
                 break;
             case ListEndDecoder.TEMPLATE_ID:
                 listEndDecoder.wrap(buffer, blockOffset, blockLength, version);
+                break;
+            case StatsRequestDecoder.TEMPLATE_ID:
+                statsRequestDecoder.wrap(buffer, blockOffset, blockLength, version);
+                break;
+            case StatsEntryDecoder.TEMPLATE_ID:
+                statsEntryDecoder.wrap(buffer, blockOffset, blockLength, version);
+                break;
+            case StatsEndDecoder.TEMPLATE_ID:
+                statsEndDecoder.wrap(buffer, blockOffset, blockLength, version);
                 break;
             default:
                 throw new IllegalStateException("unhandled template " + templateId);
@@ -427,6 +448,30 @@ public final class ControlFrameDecoder
     public ListEndDecoder listEnd()
     {
         return listEndDecoder;
+    }
+
+    /**
+     * @return the checked StatsRequest decoder; valid only after wrapping such a message.
+     */
+    public StatsRequestDecoder statsRequest()
+    {
+        return statsRequestDecoder;
+    }
+
+    /**
+     * @return the checked StatsEntry decoder; valid only after wrapping such a message.
+     */
+    public StatsEntryDecoder statsEntry()
+    {
+        return statsEntryDecoder;
+    }
+
+    /**
+     * @return the checked StatsEnd decoder; valid only after wrapping such a message.
+     */
+    public StatsEndDecoder statsEnd()
+    {
+        return statsEndDecoder;
     }
 
     /**

@@ -20,6 +20,12 @@ import io.ptyq.codec.control.sbe.ResponseEncoder;
 import io.ptyq.codec.control.sbe.ResponseStatus;
 import io.ptyq.codec.control.sbe.SignalRequestDecoder;
 import io.ptyq.codec.control.sbe.SignalRequestEncoder;
+import io.ptyq.codec.control.sbe.StatsEndDecoder;
+import io.ptyq.codec.control.sbe.StatsEndEncoder;
+import io.ptyq.codec.control.sbe.StatsEntryDecoder;
+import io.ptyq.codec.control.sbe.StatsEntryEncoder;
+import io.ptyq.codec.control.sbe.StatsRequestDecoder;
+import io.ptyq.codec.control.sbe.StatsRequestEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -172,6 +178,33 @@ class ControlFrameDecoderTest
             .encodedLength());
     }
 
+    static byte[] statsRequest()
+    {
+        return encode((buffer, header) -> HEADER_LENGTH + new StatsRequestEncoder()
+            .wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(CORRELATION_ID)
+            .encodedLength());
+    }
+
+    static byte[] statsEntry()
+    {
+        return encode((buffer, header) -> HEADER_LENGTH + new StatsEntryEncoder()
+            .wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(CORRELATION_ID)
+            .value(Long.MIN_VALUE)
+            .name(NON_ASCII)
+            .encodedLength());
+    }
+
+    static byte[] statsEnd()
+    {
+        return encode((buffer, header) -> HEADER_LENGTH + new StatsEndEncoder()
+            .wrapAndApplyHeader(buffer, 0, header)
+            .correlationId(CORRELATION_ID)
+            .counterCount(1)
+            .encodedLength());
+    }
+
     static Map<String, byte[]> everyMessage()
     {
         final Map<String, byte[]> messages = new LinkedHashMap<>();
@@ -184,6 +217,9 @@ class ControlFrameDecoderTest
         messages.put("Response", response());
         messages.put("ListEntry", listEntry());
         messages.put("ListEnd", listEnd());
+        messages.put("StatsRequest", statsRequest());
+        messages.put("StatsEntry", statsEntry());
+        messages.put("StatsEnd", statsEnd());
 
         return messages;
     }
@@ -276,6 +312,19 @@ class ControlFrameDecoderTest
             case ListEndDecoder.TEMPLATE_ID:
                 decoder.listEnd().sessionCount();
                 break;
+            case StatsRequestDecoder.TEMPLATE_ID:
+                decoder.statsRequest().correlationId();
+                break;
+            case StatsEntryDecoder.TEMPLATE_ID:
+            {
+                final StatsEntryDecoder entry = decoder.statsEntry();
+                entry.value();
+                entry.name();
+                break;
+            }
+            case StatsEndDecoder.TEMPLATE_ID:
+                decoder.statsEnd().counterCount();
+                break;
             default:
                 throw new AssertionError("known template without a reader: " + decoder.templateId());
         }
@@ -365,6 +414,23 @@ class ControlFrameDecoderTest
         assertEquals(ListEndDecoder.TEMPLATE_ID, wrapWhole(listEnd()));
         assertEquals(CORRELATION_ID, decoder.listEnd().correlationId());
         assertEquals(1, decoder.listEnd().sessionCount());
+    }
+
+    @Test
+    void shouldRoundTripStats()
+    {
+        assertEquals(StatsRequestDecoder.TEMPLATE_ID, wrapWhole(statsRequest()));
+        assertEquals(CORRELATION_ID, decoder.correlationId());
+
+        assertEquals(StatsEntryDecoder.TEMPLATE_ID, wrapWhole(statsEntry()));
+        final StatsEntryDecoder entry = decoder.statsEntry();
+        assertEquals(CORRELATION_ID, entry.correlationId());
+        assertEquals(Long.MIN_VALUE, entry.value());
+        assertEquals(NON_ASCII, entry.name());
+
+        assertEquals(StatsEndDecoder.TEMPLATE_ID, wrapWhole(statsEnd()));
+        assertEquals(CORRELATION_ID, decoder.statsEnd().correlationId());
+        assertEquals(1, decoder.statsEnd().counterCount());
     }
 
     @Test
@@ -547,7 +613,7 @@ class ControlFrameDecoderTest
     }
 
     @ParameterizedTest
-    @ValueSource(ints = { 0, 10, 99, 0xFFFF })
+    @ValueSource(ints = { 0, 13, 99, 0xFFFF })
     void shouldReportUnknownTemplateWithItsCorrelationId(final int templateId)
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[HEADER_LENGTH + 12]);

@@ -3,6 +3,7 @@ package io.ptyq.producer;
 import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.codec.control.SessionSummary;
+import io.ptyq.codec.control.StatsCounter;
 import io.ptyq.codec.control.SessionCommandException;
 import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.control.FramedChannel;
@@ -20,6 +21,9 @@ import io.ptyq.codec.control.sbe.ResizeRequestDecoder;
 import io.ptyq.codec.control.sbe.ResponseEncoder;
 import io.ptyq.codec.control.sbe.ResponseStatus;
 import io.ptyq.codec.control.sbe.SignalRequestDecoder;
+import io.ptyq.codec.control.sbe.StatsEndEncoder;
+import io.ptyq.codec.control.sbe.StatsEntryEncoder;
+import io.ptyq.codec.control.sbe.StatsRequestDecoder;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 import org.agrona.CloseHelper;
@@ -46,6 +50,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,6 +58,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The daemon's control endpoint: an owner-only Unix domain socket on which clients ({@link DaemonProxy}) send SBE
@@ -97,7 +103,11 @@ public final class ControlServer implements AutoCloseable
     private final Object socketFileKey;
     private final Thread acceptThread;
     private final Set<Connection> connections = ConcurrentHashMap.newKeySet();
-    private long connectionCount;
+    // Written by the accept thread only, read by connections answering a StatsRequest.
+    private volatile long connectionCount;
+    private volatile long refusedConnections;
+    private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong requestsRefused = new AtomicLong();
     private volatile boolean closed;
 
     /**
@@ -347,12 +357,14 @@ public final class ControlServer implements AutoCloseable
             final UnixDomainPrincipal peer = channel.getOption(ExtendedSocketOptions.SO_PEERCRED);
             if (!owner.equals(peer.user()))
             {
+                refusedConnections++;
                 refuse(channel, "control connection refused: user " + peer.user().getName() +
                     " is not the daemon's owner " + owner.getName());
                 return;
             }
             if (connections.size() >= MAX_CONNECTIONS)
             {
+                refusedConnections++;
                 refuse(channel, "control connection refused: " + MAX_CONNECTIONS + " connections already open");
                 return;
             }
@@ -480,6 +492,8 @@ public final class ControlServer implements AutoCloseable
         private final ResponseEncoder responseEncoder = new ResponseEncoder();
         private final ListEntryEncoder listEntryEncoder = new ListEntryEncoder();
         private final ListEndEncoder listEndEncoder = new ListEndEncoder();
+        private final StatsEntryEncoder statsEntryEncoder = new StatsEntryEncoder();
+        private final StatsEndEncoder statsEndEncoder = new StatsEndEncoder();
 
         Connection(final SocketChannel socketChannel, final long id) throws IOException
         {
@@ -555,6 +569,7 @@ public final class ControlServer implements AutoCloseable
         {
             final int templateId = decoder.wrap(channel.frame(), 0, length);
             final long correlationId = decoder.correlationId();
+            requests.incrementAndGet();
             try
             {
                 switch (templateId)
@@ -593,6 +608,9 @@ public final class ControlServer implements AutoCloseable
                     }
                     case ListRequestDecoder.TEMPLATE_ID:
                         onList(correlationId);
+                        break;
+                    case StatsRequestDecoder.TEMPLATE_ID:
+                        onStats(correlationId);
                         break;
                     default:
                         // A newer client's request, or an answer sent the wrong way: refuse it, the stream is fine.
@@ -660,10 +678,45 @@ public final class ControlServer implements AutoCloseable
                 FRAME_TIMEOUT_MS);
         }
 
+        /**
+         * The daemon's counters: the control endpoint's, then the sessions' ({@link SessionCommands#stats()}).
+         */
+        private void onStats(final long correlationId) throws IOException
+        {
+            final List<StatsCounter> counters = new ArrayList<>();
+            counters.add(new StatsCounter("control_connections", connectionCount));
+            counters.add(new StatsCounter("control_connections_refused", refusedConnections));
+            counters.add(new StatsCounter("control_requests", requests.get()));
+            counters.add(new StatsCounter("control_requests_refused", requestsRefused.get()));
+            counters.addAll(commands.stats());
+            final MutableDirectBuffer buffer = channel.sendBuffer();
+            for (final StatsCounter counter : counters)
+            {
+                final byte[] name = utf8(counter.name());
+                statsEntryEncoder.wrapAndApplyHeader(buffer, ControlFrameDecoder.LENGTH_PREFIX_LENGTH, headerEncoder)
+                    .correlationId(correlationId)
+                    .value(counter.value())
+                    .putName(name, 0, name.length);
+                channel.send(FramedChannel.prefixLength(
+                    buffer, ControlFrameDecoder.HEADER_LENGTH + statsEntryEncoder.encodedLength()), FRAME_TIMEOUT_MS);
+            }
+
+            statsEndEncoder.wrapAndApplyHeader(buffer, ControlFrameDecoder.LENGTH_PREFIX_LENGTH, headerEncoder)
+                .correlationId(correlationId)
+                .counterCount(counters.size());
+            channel.send(
+                FramedChannel.prefixLength(buffer, ControlFrameDecoder.HEADER_LENGTH + statsEndEncoder.encodedLength()),
+                FRAME_TIMEOUT_MS);
+        }
+
         private void send(
             final long correlationId, final ResponseStatus status, final long sessionId, final String message)
             throws IOException
         {
+            if (ResponseStatus.OK != status)
+            {
+                requestsRefused.incrementAndGet();
+            }
             final int length = encodeResponse(
                 channel.sendBuffer(), responseEncoder, headerEncoder, correlationId, status, sessionId, message);
             channel.send(length, FRAME_TIMEOUT_MS);

@@ -77,6 +77,14 @@ public final class DiskSpaceGuard
     }
 
     /**
+     * @return usable bytes on the journal's file system now.
+     */
+    public long usableBytes()
+    {
+        return journalDir.getUsableSpace();
+    }
+
+    /**
      * @return the floor of usable bytes.
      */
     public long minFreeBytes()

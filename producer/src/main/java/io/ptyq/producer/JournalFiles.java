@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
+import java.util.stream.Stream;
 
 /**
  * The journal's on-disk form: one Chronicle Queue directory, owner-only, rolled hourly.
@@ -110,6 +111,23 @@ public final class JournalFiles
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot secure journal file " + file + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @param dir the journal directory.
+     * @return the bytes its files take (their lengths; Chronicle's files are sparse, so the disk may hold less), or -1
+     * if it cannot be listed.
+     */
+    public static long sizeOf(final Path dir)
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            return files.mapToLong(file -> file.toFile().length()).sum();
+        }
+        catch (final IOException | UncheckedIOException ex)
+        {
+            return -1;
         }
     }
 

@@ -3,6 +3,7 @@ package io.ptyq.producer;
 import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.codec.control.SessionSummary;
+import io.ptyq.codec.control.StatsCounter;
 import io.ptyq.codec.control.SessionCommandException;
 import com.pty4j.PtyProcess;
 import com.pty4j.PtyProcessBuilder;
@@ -21,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 import static io.ptyq.codec.control.SessionCommandException.Reason.BAD_REQUEST;
@@ -53,6 +55,13 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
     private final Consumer<String> log;
     private final boolean recordInput;
     private final Map<Long, Integer> startCycles = new ConcurrentHashMap<>();
+    private final long startedAtNs = System.nanoTime();
+    private final AtomicLong sessionsStarted = new AtomicLong();
+    private final AtomicLong sessionsFailedToStart = new AtomicLong();
+    private final AtomicLong sessionsExited = new AtomicLong();
+    private final AtomicLong exitedOutputBytes = new AtomicLong();
+    private final AtomicLong inputBytes = new AtomicLong();
+    private final AtomicLong markers = new AtomicLong();
     private long nextSessionId;
     private volatile boolean diskLowReported;
 
@@ -119,6 +128,7 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
         }
 
         final long sessionId = nextSessionId++;
+        sessionsStarted.incrementAndGet();
         final String command = CommandLine.join(argv);
         final String problem = spawnProblem(argv.get(0), workingDir, env.get("PATH"));
         PtyProcess process = null;
@@ -154,6 +164,7 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
             workingDir);
         if (null == process)
         {
+            sessionsFailedToStart.incrementAndGet();
             final int exitCode = null != problem && problem.endsWith("not found") ? EXIT_NOT_FOUND : EXIT_NOT_EXECUTABLE;
             conductorPublisher.sessionExited(
                 sessionId, clock.nanoTime(), exitCode, 0, ExitReason.SPAWN_FAILED, 0, failure);
@@ -226,6 +237,7 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
             throw new SessionCommandException(FAILED, "cannot write to session " + target.sessionId() + ": " +
                 ex.getMessage());
         }
+        inputBytes.addAndGet(data.length);
         if (recordInput)
         {
             conductor.call(() -> conductorPublisher.input(
@@ -264,6 +276,7 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
     {
         final PtySession target = resolve(session);
         conductor.call(() -> conductorPublisher.marker(target.sessionId(), clock.nanoTime(), label));
+        markers.incrementAndGet();
     }
 
     @Override
@@ -280,9 +293,43 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
         return summaries;
     }
 
+    /**
+     * {@inheritDoc} Sessions and bytes count since this daemon started; the disk's figures are read now.
+     */
+    @Override
+    public List<StatsCounter> stats()
+    {
+        // A snapshot, not a transaction: a session that exits while this runs may have its bytes in both sums (its
+        // exit adds them to the exited sum before it leaves the running sessions), never in neither.
+        long runningOutputBytes = 0;
+        int running = 0;
+        for (final PtySession session : sessions.values())
+        {
+            runningOutputBytes += session.outputBytes();
+            running++;
+        }
+        final long exitedBytes = exitedOutputBytes.get();
+
+        return List.of(
+            new StatsCounter("uptime_ms", (System.nanoTime() - startedAtNs) / 1_000_000),
+            new StatsCounter("sessions_running", running),
+            new StatsCounter("sessions_started", sessionsStarted.get()),
+            new StatsCounter("sessions_failed_to_start", sessionsFailedToStart.get()),
+            new StatsCounter("sessions_exited", sessionsExited.get()),
+            new StatsCounter("output_bytes", exitedBytes + runningOutputBytes),
+            new StatsCounter("input_bytes", inputBytes.get()),
+            new StatsCounter("markers", markers.get()),
+            new StatsCounter("journal_bytes", JournalFiles.sizeOf(queue.file().toPath())),
+            new StatsCounter("disk_usable_bytes", diskSpaceGuard.usableBytes()),
+            new StatsCounter("disk_floor_bytes", diskSpaceGuard.minFreeBytes()),
+            new StatsCounter("output_paused_for_disk", diskLowReported ? 1 : 0));
+    }
+
     @Override
     public void onExited(final PtySession session, final int exitCode, final int signal)
     {
+        exitedOutputBytes.addAndGet(session.outputBytes());
+        sessionsExited.incrementAndGet();
         sessions.remove(session.sessionId());
         startCycles.remove(session.sessionId());
         log.accept("session " + session.sessionId() + label(session.name()) + " exited: " +

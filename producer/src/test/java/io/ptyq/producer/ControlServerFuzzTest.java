@@ -8,6 +8,7 @@ import io.ptyq.codec.control.SessionCommandException;
 import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.codec.control.SessionSummary;
+import io.ptyq.codec.control.StatsCounter;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 
@@ -200,6 +201,12 @@ class ControlServerFuzzTest
 
         @Override
         public List<SessionSummary> list()
+        {
+            return List.of();
+        }
+
+        @Override
+        public List<StatsCounter> stats()
         {
             return List.of();
         }

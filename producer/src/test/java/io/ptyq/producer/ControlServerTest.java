@@ -3,6 +3,7 @@ package io.ptyq.producer;
 import io.ptyq.codec.control.SessionCommands;
 import io.ptyq.codec.control.SessionSpec;
 import io.ptyq.codec.control.SessionSummary;
+import io.ptyq.codec.control.StatsCounter;
 import io.ptyq.codec.control.SessionCommandException;
 import io.ptyq.codec.control.DaemonProxy;
 import io.ptyq.codec.ControlFrameDecoder;
@@ -124,6 +125,16 @@ class ControlServerTest
             commands.sessions.add(new SessionSummary(1, "", 100, 80, 24));
             commands.sessions.add(new SessionSummary(Long.MAX_VALUE, NON_ASCII, Integer.MAX_VALUE, 65535, 65535));
             assertEquals(commands.sessions, proxy.list());
+
+            // The control endpoint's own counters (this request is the 9th), then the sessions'.
+            final List<StatsCounter> stats = proxy.stats();
+            assertEquals(List.of(
+                new StatsCounter("control_connections", 1),
+                new StatsCounter("control_connections_refused", 0),
+                new StatsCounter("control_requests", 9),
+                new StatsCounter("control_requests_refused", 0),
+                new StatsCounter("sessions_running", 2),
+                new StatsCounter("caf\u00e9", -1)), stats);
         }
         assertEquals(List.of(), errors);
     }
@@ -568,6 +579,13 @@ class ControlServerTest
         {
             failIfAsked();
             return new ArrayList<>(sessions);
+        }
+
+        @Override
+        public List<StatsCounter> stats()
+        {
+            failIfAsked();
+            return List.of(new StatsCounter("sessions_running", sessions.size()), new StatsCounter("caf\u00e9", -1));
         }
     }
 }

@@ -14,6 +14,9 @@ import io.ptyq.codec.control.sbe.ResizeRequestEncoder;
 import io.ptyq.codec.control.sbe.ResponseDecoder;
 import io.ptyq.codec.control.sbe.ResponseStatus;
 import io.ptyq.codec.control.sbe.SignalRequestEncoder;
+import io.ptyq.codec.control.sbe.StatsEndDecoder;
+import io.ptyq.codec.control.sbe.StatsEntryDecoder;
+import io.ptyq.codec.control.sbe.StatsRequestEncoder;
 import org.agrona.MutableDirectBuffer;
 
 import java.io.IOException;
@@ -58,6 +61,7 @@ public final class DaemonProxy implements SessionCommands, AutoCloseable
     private final SignalRequestEncoder signalEncoder = new SignalRequestEncoder();
     private final MarkerRequestEncoder markerEncoder = new MarkerRequestEncoder();
     private final ListRequestEncoder listEncoder = new ListRequestEncoder();
+    private final StatsRequestEncoder statsEncoder = new StatsRequestEncoder();
     private long lastCorrelationId;
     private boolean closed;
 
@@ -254,6 +258,45 @@ public final class DaemonProxy implements SessionCommands, AutoCloseable
             {
                 checkResponse(templateId);
                 throw lost("the daemon answered a list request with an empty Response");
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     */
+    @Override
+    public synchronized List<StatsCounter> stats()
+    {
+        final long correlationId = nextCorrelationId();
+        statsEncoder.wrapAndApplyHeader(buffer(), ControlFrameDecoder.LENGTH_PREFIX_LENGTH, headerEncoder)
+            .correlationId(correlationId);
+        final IOException sendFailure = send(statsEncoder.encodedLength());
+
+        final List<StatsCounter> counters = new ArrayList<>();
+        while (true)
+        {
+            final int templateId = receive(correlationId, sendFailure);
+            if (StatsEntryDecoder.TEMPLATE_ID == templateId)
+            {
+                final StatsEntryDecoder entry = decoder.statsEntry();
+                final long value = entry.value();
+                counters.add(new StatsCounter(entry.name(), value));
+            }
+            else if (StatsEndDecoder.TEMPLATE_ID == templateId)
+            {
+                final int counterCount = decoder.statsEnd().counterCount();
+                if (counterCount != counters.size())
+                {
+                    throw lost("the daemon sent " + counters.size() + " counters but counted " + counterCount);
+                }
+                return counters;
+            }
+            else
+            {
+                // An older daemon refuses the request it does not know with a Response, which says so.
+                checkResponse(templateId);
+                throw lost("the daemon answered a stats request with an empty Response");
             }
         }
     }

@@ -53,4 +53,9 @@ public interface SessionCommands
      * @return the daemon's running sessions.
      */
     List<SessionSummary> list();
+
+    /**
+     * @return the daemon's counters, in the order it lists them.
+     */
+    List<StatsCounter> stats();
 }

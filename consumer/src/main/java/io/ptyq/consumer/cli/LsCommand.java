@@ -3,6 +3,7 @@ package io.ptyq.consumer.cli;
 import io.ptyq.codec.CommandLine;
 import io.ptyq.codec.cli.CliException;
 import io.ptyq.codec.cli.JournalOption;
+import io.ptyq.codec.cli.JsonText;
 import io.ptyq.consumer.DaemonStatus;
 import io.ptyq.consumer.SessionCatalog;
 import io.ptyq.consumer.SessionRecord;
@@ -83,13 +84,13 @@ final class LsCommand implements Runnable
             final SessionRecord s = sessions.get(i);
             json.append(i == 0 ? "\n  {" : ",\n  {")
                 .append("\"id\": ").append(s.sessionId())
-                .append(", \"name\": ").append(quote(s.name()))
-                .append(", \"state\": ").append(quote(s.state().label()))
+                .append(", \"name\": ").append(JsonText.quote(s.name()))
+                .append(", \"state\": ").append(JsonText.quote(s.state().label()))
                 .append(", \"exitCode\": ").append(null == s.exitCode() ? "null" : s.exitCode().toString())
                 .append(", \"startedAt\": ").append(time(s.startedAt()))
                 .append(", \"endedAt\": ").append(time(s.endedAt()))
                 .append(", \"outputBytes\": ").append(s.outputBytes())
-                .append(", \"command\": ").append(quote(CommandLine.display(CommandLine.join(s.argv()))))
+                .append(", \"command\": ").append(JsonText.quote(CommandLine.display(CommandLine.join(s.argv()))))
                 .append('}');
         }
         json.append(sessions.isEmpty() ? "]" : "\n]");
@@ -98,36 +99,6 @@ final class LsCommand implements Runnable
 
     private static String time(final Instant instant)
     {
-        return null == instant ? "null" : quote(DateTimeFormatter.ISO_INSTANT.format(instant));
-    }
-
-    private static String quote(final String text)
-    {
-        final StringBuilder quoted = new StringBuilder("\"");
-        for (int i = 0; i < text.length(); i++)
-        {
-            final char c = text.charAt(i);
-            switch (c)
-            {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\r' -> quoted.append("\\r");
-                case '\t' -> quoted.append("\\t");
-                default ->
-                {
-                    if (c < 0x20)
-                    {
-                        quoted.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        quoted.append(c);
-                    }
-                }
-            }
-        }
-
-        return quoted.append('"').toString();
+        return null == instant ? "null" : JsonText.quote(DateTimeFormatter.ISO_INSTANT.format(instant));
     }
 }

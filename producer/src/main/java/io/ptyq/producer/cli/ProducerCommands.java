@@ -23,6 +23,7 @@ public final class ProducerCommands implements CommandProvider
         commands.put("mark", MarkCommand::new);
         commands.put("record", RecordCommand::new);
         commands.put("import", ImportCommand::new);
+        commands.put("stats", StatsCommand::new);
 
         return commands;
     }
