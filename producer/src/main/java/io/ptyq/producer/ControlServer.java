@@ -665,17 +665,13 @@ public final class ControlServer implements AutoCloseable
                     .cols(session.cols())
                     .rows(session.rows())
                     .putName(name, 0, name.length);
-                channel.send(
-                    FramedChannel.prefixLength(buffer, ControlFrameDecoder.HEADER_LENGTH + listEntryEncoder.encodedLength()),
-                    FRAME_TIMEOUT_MS);
+                sendEncoded(listEntryEncoder.encodedLength());
             }
 
             listEndEncoder.wrapAndApplyHeader(buffer, ControlFrameDecoder.LENGTH_PREFIX_LENGTH, headerEncoder)
                 .correlationId(correlationId)
                 .sessionCount(sessions.size());
-            channel.send(
-                FramedChannel.prefixLength(buffer, ControlFrameDecoder.HEADER_LENGTH + listEndEncoder.encodedLength()),
-                FRAME_TIMEOUT_MS);
+            sendEncoded(listEndEncoder.encodedLength());
         }
 
         /**
@@ -697,16 +693,24 @@ public final class ControlServer implements AutoCloseable
                     .correlationId(correlationId)
                     .value(counter.value())
                     .putName(name, 0, name.length);
-                channel.send(FramedChannel.prefixLength(
-                    buffer, ControlFrameDecoder.HEADER_LENGTH + statsEntryEncoder.encodedLength()), FRAME_TIMEOUT_MS);
+                sendEncoded(statsEntryEncoder.encodedLength());
             }
 
             statsEndEncoder.wrapAndApplyHeader(buffer, ControlFrameDecoder.LENGTH_PREFIX_LENGTH, headerEncoder)
                 .correlationId(correlationId)
                 .counterCount(counters.size());
-            channel.send(
-                FramedChannel.prefixLength(buffer, ControlFrameDecoder.HEADER_LENGTH + statsEndEncoder.encodedLength()),
-                FRAME_TIMEOUT_MS);
+            sendEncoded(statsEndEncoder.encodedLength());
+        }
+
+        /**
+         * Send the message just encoded after the length prefix in the send buffer.
+         *
+         * @param encodedLength the length of its block and var fields, without the header.
+         */
+        private void sendEncoded(final int encodedLength) throws IOException
+        {
+            channel.send(FramedChannel.prefixLength(
+                channel.sendBuffer(), ControlFrameDecoder.HEADER_LENGTH + encodedLength), FRAME_TIMEOUT_MS);
         }
 
         private void send(

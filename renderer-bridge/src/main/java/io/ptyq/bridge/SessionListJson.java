@@ -1,6 +1,7 @@
 package io.ptyq.bridge;
 
 import io.ptyq.codec.CommandLine;
+import io.ptyq.codec.cli.JsonText;
 import io.ptyq.consumer.SessionRecord;
 
 import java.time.Instant;
@@ -61,42 +62,6 @@ final class SessionListJson
      */
     static void string(final StringBuilder json, final String value)
     {
-        json.append('"');
-        for (int i = 0; i < value.length(); i++)
-        {
-            final char c = value.charAt(i);
-            switch (c)
-            {
-                case '"' -> json.append("\\\"");
-                case '\\' -> json.append("\\\\");
-                case '\n' -> json.append("\\n");
-                case '\r' -> json.append("\\r");
-                case '\t' -> json.append("\\t");
-                default ->
-                {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029 ||
-                        Character.isSurrogate(c) && !validSurrogate(value, i))
-                    {
-                        json.append(String.format("\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        json.append(c);
-                    }
-                }
-            }
-        }
-        json.append('"');
-    }
-
-    private static boolean validSurrogate(final String value, final int i)
-    {
-        final char c = value.charAt(i);
-        if (Character.isHighSurrogate(c))
-        {
-            return i + 1 < value.length() && Character.isLowSurrogate(value.charAt(i + 1));
-        }
-
-        return i > 0 && Character.isHighSurrogate(value.charAt(i - 1));
+        JsonText.append(json, value, true);
     }
 }
