@@ -33,7 +33,7 @@ final class SessionListJson
             }
             json.append("{\"id\":").append(session.sessionId())
                 .append(",\"name\":");
-            string(json, session.name());
+            JsonText.append(json, session.name(), true);
             json.append(",\"state\":\"").append(session.state().label()).append('"')
                 .append(",\"exitCode\":").append(session.exitCode())
                 .append(",\"signal\":").append(session.signal())
@@ -41,11 +41,11 @@ final class SessionListJson
                 .append(",\"endedAt\":").append(epochMs(session.endedAt()))
                 .append(",\"outputBytes\":").append(session.outputBytes())
                 .append(",\"command\":");
-            string(json, CommandLine.display(CommandLine.join(session.argv())));
+            JsonText.append(json, CommandLine.display(CommandLine.join(session.argv())), true);
             json.append(",\"cols\":").append(session.cols())
                 .append(",\"rows\":").append(session.rows())
                 .append(",\"detail\":");
-            string(json, session.detail());
+            JsonText.append(json, session.detail(), true);
             json.append('}');
         }
 
@@ -55,13 +55,5 @@ final class SessionListJson
     private static String epochMs(final Instant instant)
     {
         return null == instant ? "null" : Long.toString(instant.toEpochMilli());
-    }
-
-    /**
-     * Append a JSON string literal; every control character and anything that could end a script block is escaped.
-     */
-    static void string(final StringBuilder json, final String value)
-    {
-        JsonText.append(json, value, true);
     }
 }

@@ -254,7 +254,7 @@ public final class Ptyq implements Runnable
      * class initialisation looks for Groovy's {@code Closure}, a class no jar here has, and so opens every jar on
      * the class path before the first command can start.
      */
-    static final class CommandFactory implements CommandLine.IFactory
+    private static final class CommandFactory implements CommandLine.IFactory
     {
         @Override
         public <K> K create(final Class<K> type) throws Exception
