@@ -228,8 +228,14 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
             parkNs = minParkNs;
         }
         LockSupport.parkNanos(parkNs);
-        final long capNs = System.nanoTime() - idleSinceNs > activeWindowNs ? idleMaxParkNs :
-            flooding ? floodMaxParkNs : activeMaxParkNs;
+        final boolean quiet = System.nanoTime() - idleSinceNs > activeWindowNs;
+        if (quiet)
+        {
+            // Longer than the active window without output: the stream (or flood) is over.
+            paced = false;
+            flooding = false;
+        }
+        final long capNs = quiet ? idleMaxParkNs : flooding ? floodMaxParkNs : activeMaxParkNs;
         parkNs = Math.min(parkNs << 1, capNs);
     }
 
@@ -264,7 +270,8 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
 
     /**
      * @return true while output streams: the last work was found by a park after a short wait, so the next wait
-     * parks at once instead of spinning and yielding first.
+     * parks at once instead of spinning and yielding first; false again once a wait has lasted longer than the
+     * active window.
      */
     public boolean isPaced()
     {
@@ -273,7 +280,7 @@ public final class ActivityBackoffIdleStrategy implements IdleStrategy
 
     /**
      * @return true while output floods: the last wake-up found output at the flood rate or faster, so parks may grow
-     * to the flood cap.
+     * to the flood cap; false again once a wait has lasted longer than the active window.
      */
     public boolean isFlooding()
     {

@@ -72,11 +72,15 @@ public final class JournalAgent implements Agent
      *                output from a stream of lines and, in a flood, parks up to 2 ms instead of 250 µs (see
      *                {@link ActivityBackoffIdleStrategy}).
      * @return a new instance of the default idle strategy for that adapter: {@link #defaultIdleStrategy()} that also
-     * waits longer in a flood.
+     * waits longer in a flood, and meanwhile runs its thread under {@code SCHED_BATCH} so that its wake-ups do not
+     * preempt the producer ({@link SchedulerSlice}; {@code -Dptyq.scheduler.batch=false} turns that off).
      */
     public static IdleStrategy defaultIdleStrategy(final JournalAdapter adapter)
     {
-        return withSlice(new ActivityBackoffIdleStrategy(adapter::bytesRead));
+        final ActivityBackoffIdleStrategy backoff = new ActivityBackoffIdleStrategy(adapter::bytesRead);
+        return SchedulerSlice.ALWAYS.equals(System.getProperty(SchedulerSlice.ENABLED_PROPERTY)) ?
+            new ShortSliceIdleStrategy(backoff, () -> false, backoff::isFlooding) :
+            new ShortSliceIdleStrategy(backoff, backoff::isPaced, backoff::isFlooding);
     }
 
     private static IdleStrategy withSlice(final ActivityBackoffIdleStrategy backoff)

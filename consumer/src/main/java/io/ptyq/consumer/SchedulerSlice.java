@@ -1,13 +1,16 @@
 package io.ptyq.consumer;
 
-import com.sun.jna.Function;
 import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
 
 import java.util.Locale;
 
 /**
  * Asks Linux for a short scheduler slice on the calling thread, so that a consumer which sleeps between frames is
- * run soon after it wakes even when CPU-bound tasks hold every core.
+ * run soon after it wakes even when CPU-bound tasks hold every core; and, while output floods, for the
+ * {@code SCHED_BATCH} policy, so that its wake-ups never preempt the producer.
  * <p>
  * Since Linux 6.12 the fair scheduler (EEVDF) takes a per-thread slice from {@code sched_setattr}'s
  * {@code sched_runtime} for {@code SCHED_OTHER} and {@code SCHED_BATCH} threads; a thread with a shorter slice gets
@@ -16,6 +19,14 @@ import java.util.Locale;
  * kernels ignore the value and other systems are left alone, as is a process without JNA on its class path
  * ({@code bin/ptyq} leaves JNA out of one-shot commands). {@code -Dptyq.scheduler.slice=false} turns it off;
  * {@code -Dptyq.scheduler.slice=always} keeps it in {@link JournalAgent#defaultIdleStrategy()} while output streams.
+ * <p>
+ * A {@code SCHED_BATCH} thread is a fair-scheduler thread like any other (same nice value, same share of the CPU),
+ * except that its wake-ups do not preempt a running task: it waits for an idle core or the running task's tick. A
+ * consumer following a flood wakes up only to read a batch that is already there, so that costs it nothing, while
+ * each of its wake-ups under {@code SCHED_OTHER} would push the producer, or the program writing the flood, off a
+ * core. Unlike {@code SCHED_IDLE} or a higher nice value, an unprivileged thread may go back to {@code SCHED_OTHER}
+ * at any time, which the default idle strategy does as soon as the flood ends.
+ * {@code -Dptyq.scheduler.batch=false} turns it off.
  */
 public final class SchedulerSlice
 {
@@ -36,12 +47,18 @@ public final class SchedulerSlice
      */
     public static final String ALWAYS = "always";
 
+    /**
+     * The system property that keeps threads off {@code SCHED_BATCH} when set to {@code false}.
+     */
+    public static final String BATCH_PROPERTY = "ptyq.scheduler.batch";
+
     private static final int SCHED_ATTR_SIZE = 48;
     private static final int SIZE_OFFSET = 0;
     private static final int POLICY_OFFSET = 4;
     private static final int RUNTIME_OFFSET = 24;
     private static final int SCHED_OTHER = 0;
     private static final int SCHED_BATCH = 3;
+    private static final int KEEP_POLICY = -1;
     private static final long NO_SYSCALL = -1;
     private static final long SETATTR = syscallNumber(true);
     private static final long GETATTR = syscallNumber(false);
@@ -71,13 +88,34 @@ public final class SchedulerSlice
         return setForCurrentThread(0);
     }
 
+    /**
+     * Set the calling thread's slice and policy in one system call; best effort. A thread under another policy than
+     * {@code SCHED_OTHER} or {@code SCHED_BATCH} (real-time, {@code SCHED_IDLE}) is left alone.
+     *
+     * @param shortSlice true: a {@link #SLICE_NS} slice (unless slices are turned off); false: the kernel's default.
+     * @param batch      true: {@code SCHED_BATCH} (unless turned off); false: {@code SCHED_OTHER}.
+     * @return true if the kernel took the request.
+     */
+    public static boolean setForCurrentThread(final boolean shortSlice, final boolean batch)
+    {
+        final boolean slices = !"false".equals(System.getProperty(ENABLED_PROPERTY));
+        final boolean batches = !"false".equals(System.getProperty(BATCH_PROPERTY));
+        return (slices || batches) && set(shortSlice && slices ? SLICE_NS : 0, batch && batches ? SCHED_BATCH :
+            SCHED_OTHER);
+    }
+
     private static boolean setForCurrentThread(final long sliceNs)
     {
-        if (!"false".equals(System.getProperty(ENABLED_PROPERTY)) && NO_SYSCALL != SETATTR && JNA)
+        return !"false".equals(System.getProperty(ENABLED_PROPERTY)) && set(sliceNs, KEEP_POLICY);
+    }
+
+    private static boolean set(final long sliceNs, final int policy)
+    {
+        if (NO_SYSCALL != SETATTR && JNA)
         {
             try
             {
-                return Attributes.set(sliceNs);
+                return Attributes.set(sliceNs, policy);
             }
             catch (final UnsatisfiedLinkError | RuntimeException ex)
             {
@@ -107,6 +145,25 @@ public final class SchedulerSlice
         }
     }
 
+    /**
+     * @return true if the calling thread runs under {@code SCHED_BATCH}; false if not or if it cannot be read here.
+     */
+    public static boolean isCurrentThreadBatch()
+    {
+        if (NO_SYSCALL == GETATTR || !JNA)
+        {
+            return false;
+        }
+        try
+        {
+            return SCHED_BATCH == Attributes.policy();
+        }
+        catch (final UnsatisfiedLinkError | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
     private static long syscallNumber(final boolean set)
     {
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux"))
@@ -130,7 +187,7 @@ public final class SchedulerSlice
     {
         try
         {
-            Class.forName("com.sun.jna.Function", false, SchedulerSlice.class.getClassLoader());
+            Class.forName("com.sun.jna.Native", false, SchedulerSlice.class.getClassLoader());
             return true;
         }
         catch (final ClassNotFoundException | LinkageError ex)
@@ -140,26 +197,46 @@ public final class SchedulerSlice
     }
 
     /**
-     * The calls through JNA, in a class of their own: it is loaded only when JNA is on the class path.
+     * The calls through JNA, in a class of their own: it is loaded only when JNA is on the class path. libc's
+     * {@code syscall} is bound once, by direct mapping (a looked-up {@code Function} per call would load the library
+     * again whenever the collector had dropped JNA's weakly held handle to it), and each thread reuses one native
+     * buffer for the attributes, so a change of slice or policy allocates nothing.
      */
     private static final class Attributes
     {
+        private static final ThreadLocal<Memory> BUFFER = ThreadLocal.withInitial(() -> new Memory(SCHED_ATTR_SIZE));
+
+        static
+        {
+            Native.register(Platform.C_LIBRARY_NAME);
+        }
+
         private Attributes()
         {
         }
 
-        static boolean set(final long sliceNs)
+        static boolean set(final long sliceNs, final int newPolicy)
         {
             final Memory attr = current();
             final int policy = null == attr ? -1 : attr.getInt(POLICY_OFFSET);
             if (SCHED_OTHER == policy || SCHED_BATCH == policy)
             {
-                // A runtime of 0 is the kernel's default slice.
+                // A runtime of 0 is the kernel's default slice; the nice value read above is kept.
+                if (KEEP_POLICY != newPolicy)
+                {
+                    attr.setInt(POLICY_OFFSET, newPolicy);
+                }
                 attr.setLong(RUNTIME_OFFSET, sliceNs);
                 return 0 == syscall(SETATTR, 0, attr, 0); // sched_setattr(0, attr, 0)
             }
 
             return false;
+        }
+
+        static int policy()
+        {
+            final Memory attr = current();
+            return null == attr ? -1 : attr.getInt(POLICY_OFFSET);
         }
 
         static long sliceNs()
@@ -170,16 +247,21 @@ public final class SchedulerSlice
 
         private static Memory current()
         {
-            final Memory attr = new Memory(SCHED_ATTR_SIZE);
+            final Memory attr = BUFFER.get();
             attr.clear();
             attr.setInt(SIZE_OFFSET, SCHED_ATTR_SIZE);
             // sched_getattr(0, attr, size, 0): pid 0 is the calling thread.
             return 0 == syscall(GETATTR, 0, attr, SCHED_ATTR_SIZE, 0) ? attr : null;
         }
 
-        private static int syscall(final Object... args)
-        {
-            return Function.getFunction("c", "syscall").invokeInt(args);
-        }
+        /**
+         * {@code syscall(number, pid, attr, flags)}: sched_setattr.
+         */
+        private static native int syscall(long number, long pid, Pointer attr, long flags);
+
+        /**
+         * {@code syscall(number, pid, attr, size, flags)}: sched_getattr.
+         */
+        private static native int syscall(long number, long pid, Pointer attr, long size, long flags);
     }
 }

@@ -13,8 +13,10 @@ import java.util.function.BooleanSupplier;
  * Given a test of whether output is streaming, it keeps the short slice only while it is not: a consumer that wakes
  * for sparse output (a shell's echo) preempts CPU-bound work to show it at once, while consumers that read a stream in
  * batches leave the producer and the program writing the output their full slices (eight consumers preempting them on
- * every wake-up slow the recording down). The check costs a field read and a comparison per call; the slice changes
- * with one system call when the answer does.
+ * every wake-up slow the recording down). Given a test of whether output floods, it also puts the thread under
+ * {@code SCHED_BATCH} while it does ({@link SchedulerSlice}): its wake-ups then wait for a free core or the running
+ * task's tick instead of preempting the producer. The checks cost two field reads and comparisons per call; the
+ * thread's slice and policy change with one system call when an answer does.
  */
 public final class ShortSliceIdleStrategy implements IdleStrategy
 {
@@ -22,8 +24,10 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
 
     private final IdleStrategy delegate;
     private final BooleanSupplier streaming;
+    private final BooleanSupplier flooding;
     private Thread sliceSetFor;
     private boolean shortSlice;
+    private boolean batch;
 
     /**
      * Keep the short slice on every thread that idles with this strategy.
@@ -43,8 +47,23 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
      */
     public ShortSliceIdleStrategy(final IdleStrategy delegate, final BooleanSupplier streaming)
     {
+        this(delegate, streaming, NEVER_STREAMING);
+    }
+
+    /**
+     * Keep the short slice only while {@code streaming} is false, and {@code SCHED_BATCH} while {@code flooding} is
+     * true.
+     *
+     * @param delegate  how to idle.
+     * @param streaming whether output is streaming now, e.g. {@link ActivityBackoffIdleStrategy#isPaced()}.
+     * @param flooding  whether output floods now, e.g. {@link ActivityBackoffIdleStrategy#isFlooding()}.
+     */
+    public ShortSliceIdleStrategy(
+        final IdleStrategy delegate, final BooleanSupplier streaming, final BooleanSupplier flooding)
+    {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.streaming = Objects.requireNonNull(streaming, "streaming");
+        this.flooding = Objects.requireNonNull(flooding, "flooding");
     }
 
     /**
@@ -85,19 +104,17 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
     {
         final Thread thread = Thread.currentThread();
         final boolean wantShort = !streaming.getAsBoolean();
-        if (thread != sliceSetFor || wantShort != shortSlice)
+        final boolean wantBatch = flooding.getAsBoolean();
+        if (thread != sliceSetFor || wantShort != shortSlice || wantBatch != batch)
         {
-            // A new thread starts on the default slice: only a change away from the short one needs a reset.
+            // A new thread starts on the default slice and policy: only a change away from them needs a call.
             final boolean onThisThreadBefore = thread == sliceSetFor;
             sliceSetFor = thread;
             shortSlice = wantShort;
-            if (wantShort)
+            batch = wantBatch;
+            if (wantShort || wantBatch || onThisThreadBefore)
             {
-                SchedulerSlice.requestForCurrentThread();
-            }
-            else if (onThisThreadBefore)
-            {
-                SchedulerSlice.resetForCurrentThread();
+                SchedulerSlice.setForCurrentThread(wantShort, wantBatch);
             }
         }
     }

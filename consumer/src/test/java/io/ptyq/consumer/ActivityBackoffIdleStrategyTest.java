@@ -127,6 +127,25 @@ class ActivityBackoffIdleStrategyTest
     }
 
     @Test
+    void shouldEndTheFloodAndTheStreamAfterAWaitLongerThanTheWindow() throws Exception
+    {
+        final long[] bytesRead = new long[1];
+        final ActivityBackoffIdleStrategy idle = new ActivityBackoffIdleStrategy(0, 0, MIN_NS, ACTIVE_MAX_NS,
+            IDLE_MAX_NS, WINDOW_NS, () -> bytesRead[0], FLOOD_BYTES_PER_SECOND, FLOOD_MAX_NS);
+        idle.idle(0);
+        bytesRead[0] += 1L << 30;
+        idle.idle(1);
+        assertTrue(idle.isFlooding());
+        idle.idle(0);
+        assertTrue(idle.isFlooding(), "a short wait: still a flood");
+        assertTrue(idle.isPaced());
+        Thread.sleep(TimeUnit.NANOSECONDS.toMillis(WINDOW_NS) + 100); // longer than the window, no output
+        idle.idle(0);
+        assertFalse(idle.isFlooding(), "quiet for longer than the window: the flood is over");
+        assertFalse(idle.isPaced(), "and so is the stream");
+    }
+
+    @Test
     void shouldKeepTheActiveCapForAStreamBelowTheFloodRate()
     {
         final long[] bytesRead = new long[1];

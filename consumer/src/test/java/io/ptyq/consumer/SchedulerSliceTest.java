@@ -135,6 +135,58 @@ class SchedulerSliceTest
     }
 
     @Test
+    void shouldRunTheThreadUnderSchedBatchWhileOutputFloodsOnly() throws Exception
+    {
+        assumeSliceSupported();
+        final boolean[] flooding = new boolean[1];
+        final IdleStrategy idle = new ShortSliceIdleStrategy(NoOpIdleStrategy.INSTANCE, () -> flooding[0],
+            () -> flooding[0]);
+        final long[] states = onNewThread(() ->
+        {
+            final long initial = SchedulerSlice.isCurrentThreadBatch() ? 1 : 0;
+            idle.idle(0);
+            final long sparse = SchedulerSlice.isCurrentThreadBatch() ? 1 : 0;
+            final long sparseSlice = SchedulerSlice.currentThreadSliceNs();
+            flooding[0] = true;
+            idle.idle(1);
+            final long flood = SchedulerSlice.isCurrentThreadBatch() ? 1 : 0;
+            final long floodSlice = SchedulerSlice.currentThreadSliceNs();
+            flooding[0] = false;
+            idle.idle();
+            return new long[] { initial, sparse, flood, SchedulerSlice.isCurrentThreadBatch() ? 1 : 0, sparseSlice,
+                floodSlice, SchedulerSlice.currentThreadSliceNs() };
+        });
+        assertEquals(0, states[0], "a new thread starts under SCHED_OTHER");
+        assertEquals(0, states[1], "sparse output: SCHED_OTHER");
+        assertEquals(1, states[2], "a flood: SCHED_BATCH");
+        assertEquals(0, states[3], "after the flood: SCHED_OTHER again, without privileges");
+        assertEquals(SchedulerSlice.SLICE_NS, states[4]);
+        assertTrue(states[5] != SchedulerSlice.SLICE_NS, "a flood streams: the default slice");
+        assertEquals(SchedulerSlice.SLICE_NS, states[6]);
+        assertFalse(SchedulerSlice.isCurrentThreadBatch(), "other threads keep their policy");
+    }
+
+    @Test
+    void shouldKeepThePolicyWhenTheBatchPolicyIsTurnedOff() throws Exception
+    {
+        assumeSliceSupported();
+        System.setProperty(SchedulerSlice.BATCH_PROPERTY, "false");
+        try
+        {
+            final long[] result = onNewThread(() -> new long[] {
+                SchedulerSlice.setForCurrentThread(true, true) ? 1 : 0, SchedulerSlice.isCurrentThreadBatch() ? 1 : 0,
+                SchedulerSlice.currentThreadSliceNs() });
+            assertEquals(1, result[0]);
+            assertEquals(0, result[1], "SCHED_OTHER kept");
+            assertEquals(SchedulerSlice.SLICE_NS, result[2], "the slice still set");
+        }
+        finally
+        {
+            System.clearProperty(SchedulerSlice.BATCH_PROPERTY);
+        }
+    }
+
+    @Test
     void shouldDoNothingWhenTurnedOff() throws Exception
     {
         assumeSliceSupported();
