@@ -72,6 +72,22 @@ final class ChildJvm implements AutoCloseable
         throw new IllegalStateException("child ended (exit " + exitCode() + ") before printing " + prefix);
     }
 
+    /**
+     * Write a line to the child's stdin.
+     */
+    void send(final String line)
+    {
+        try
+        {
+            process.getOutputStream().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("cannot write to a child: " + ex.getMessage(), ex);
+        }
+    }
+
     private int exitCode()
     {
         try
@@ -88,6 +104,14 @@ final class ChildJvm implements AutoCloseable
     @Override
     public void close()
     {
+        try
+        {
+            process.getOutputStream().close(); // a child that reads its stdin sees the end of it
+        }
+        catch (final IOException ignore)
+        {
+            // it has gone already
+        }
         if (-1 == exitCode())
         {
             process.destroyForcibly();
