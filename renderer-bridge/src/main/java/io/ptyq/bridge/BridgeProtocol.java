@@ -5,7 +5,7 @@ package io.ptyq.bridge;
  * a one-byte type then little-endian fields; the page's side is {@code app.js}. Text messages are not part of it.
  * <pre>
  * Server to page
- *   OUTPUT   0x01 | streamPosition i64 | timeNs i64 | raw output bytes (1..65536)          17-byte header
+ *   OUTPUT   0x01 | streamPosition i64 | timeNs i64 | raw output bytes (1..262144)         17-byte header
  *   RESIZE   0x02 | cols u16 | rows u16 | timeNs i64                                          13 bytes
  *   EXIT     0x03 | exitCode i32 | signal i32 | totalBytes i64 | timeNs i64                   25 bytes
  *   POSITION 0x04 | streamPosition i64                                                        9 bytes
@@ -81,7 +81,7 @@ public final class BridgeProtocol
     /**
      * Most output bytes in one OUTPUT message.
      */
-    public static final int MAX_OUTPUT_PAYLOAD = 64 * 1024;
+    public static final int MAX_OUTPUT_PAYLOAD = 256 * 1024;
 
     /**
      * Length of a RESIZE message.

@@ -94,7 +94,7 @@ class BridgeProtocolSystemTest
         final int got = stalled.outputLength();
         Thread.sleep(500);
         assertEquals(got, stalled.outputLength(), "nothing more without acknowledgements");
-        assertTrue(got >= HIGH && got <= HIGH + 1024 * 1024 + 64 * 1024, "stopped near the high watermark: " + got);
+        assertTrue(got >= HIGH && got <= HIGH + 1024 * 1024 + BridgeProtocol.MAX_OUTPUT_PAYLOAD, "stopped near the high watermark: " + got);
         assertFalse(stalled.exited());
 
         // Acknowledging down to just above LOW starts nothing; below LOW it reads again, and loses nothing.
