@@ -12,7 +12,7 @@ import java.util.Objects;
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
  * picks the idle strategy: {@link BusySpinIdleStrategy} for latency at the cost of a core, or the default
- * {@link #defaultIdleStrategy(JournalAdapter)} (spin, yield, then park up to 250 µs while output flows, up to 2 ms
+ * {@link #defaultIdleStrategy(JournalAdapter)} (spin, yield, then park up to 250 µs while output flows, up to 8 ms
  * in a flood and up to 1 ms when quiet; a short scheduler slice for sparse output) for viewers that must not burn one.
  * The agent owns the adapter and closes it in {@link #onClose()}.
  */
@@ -69,7 +69,7 @@ public final class JournalAgent implements Agent
 
     /**
      * @param adapter the adapter that the strategy's thread polls: the strategy counts its bytes to tell a flood of
-     *                output from a stream of lines and, in a flood, parks up to 2 ms instead of 250 µs (see
+     *                output from a stream of lines and, in a flood, parks up to 8 ms instead of 250 µs (see
      *                {@link ActivityBackoffIdleStrategy}).
      * @return a new instance of the default idle strategy for that adapter: {@link #defaultIdleStrategy()} that also
      * waits longer in a flood, and meanwhile runs its thread under {@code SCHED_BATCH} so that its wake-ups do not
