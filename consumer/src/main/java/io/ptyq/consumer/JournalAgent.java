@@ -78,6 +78,7 @@ public final class JournalAgent implements Agent
     public static IdleStrategy defaultIdleStrategy(final JournalAdapter adapter)
     {
         final ActivityBackoffIdleStrategy backoff = new ActivityBackoffIdleStrategy(adapter::bytesRead);
+        // "always": never counted as streaming, so the short slice stays.
         return SchedulerSlice.ALWAYS.equals(System.getProperty(SchedulerSlice.ENABLED_PROPERTY)) ?
             new ShortSliceIdleStrategy(backoff, () -> false, backoff::isFlooding) :
             new ShortSliceIdleStrategy(backoff, backoff::isPaced, backoff::isFlooding);

@@ -89,8 +89,9 @@ public final class SchedulerSlice
     }
 
     /**
-     * Set the calling thread's slice and policy in one system call; best effort. A thread under another policy than
-     * {@code SCHED_OTHER} or {@code SCHED_BATCH} (real-time, {@code SCHED_IDLE}) is left alone.
+     * Set the calling thread's slice and policy together (its attributes are read, then set); best effort. A thread
+     * under another policy than {@code SCHED_OTHER} or {@code SCHED_BATCH} (real-time, {@code SCHED_IDLE}) is left
+     * alone.
      *
      * @param shortSlice true: a {@link #SLICE_NS} slice (unless slices are turned off); false: the kernel's default.
      * @param batch      true: {@code SCHED_BATCH} (unless turned off); false: {@code SCHED_OTHER}.

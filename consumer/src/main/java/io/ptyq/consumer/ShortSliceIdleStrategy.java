@@ -16,11 +16,11 @@ import java.util.function.BooleanSupplier;
  * every wake-up slow the recording down). Given a test of whether output floods, it also puts the thread under
  * {@code SCHED_BATCH} while it does ({@link SchedulerSlice}): its wake-ups then wait for a free core or the running
  * task's tick instead of preempting the producer. The checks cost two field reads and comparisons per call; the
- * thread's slice and policy change with one system call when an answer does.
+ * thread's slice and policy change with two system calls (read, then set) when an answer does.
  */
 public final class ShortSliceIdleStrategy implements IdleStrategy
 {
-    private static final BooleanSupplier NEVER_STREAMING = () -> false;
+    private static final BooleanSupplier NEVER = () -> false;
 
     private final IdleStrategy delegate;
     private final BooleanSupplier streaming;
@@ -36,7 +36,7 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
      */
     public ShortSliceIdleStrategy(final IdleStrategy delegate)
     {
-        this(delegate, NEVER_STREAMING);
+        this(delegate, NEVER);
     }
 
     /**
@@ -47,7 +47,7 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
      */
     public ShortSliceIdleStrategy(final IdleStrategy delegate, final BooleanSupplier streaming)
     {
-        this(delegate, streaming, NEVER_STREAMING);
+        this(delegate, streaming, NEVER);
     }
 
     /**
