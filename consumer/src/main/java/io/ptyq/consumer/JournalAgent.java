@@ -72,8 +72,8 @@ public final class JournalAgent implements Agent
      *                output from a stream of lines and, in a flood, parks up to 8 ms instead of 250 µs (see
      *                {@link ActivityBackoffIdleStrategy}).
      * @return a new instance of the default idle strategy for that adapter: {@link #defaultIdleStrategy()} that also
-     * waits longer in a flood, and meanwhile runs its thread under {@code SCHED_BATCH} so that its wake-ups do not
-     * preempt the producer ({@link SchedulerSlice}; {@code -Dptyq.scheduler.batch=false} turns that off).
+     * waits longer in a flood (and with {@code -Dptyq.scheduler.batch=true} runs its thread under {@code SCHED_BATCH}
+     * meanwhile, so that its wake-ups do not preempt the producer: see {@link SchedulerSlice}).
      */
     public static IdleStrategy defaultIdleStrategy(final JournalAdapter adapter)
     {

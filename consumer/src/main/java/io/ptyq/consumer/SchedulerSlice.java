@@ -9,8 +9,8 @@ import java.util.Locale;
 
 /**
  * Asks Linux for a short scheduler slice on the calling thread, so that a consumer which sleeps between frames is
- * run soon after it wakes even when CPU-bound tasks hold every core; and, while output floods, for the
- * {@code SCHED_BATCH} policy, so that its wake-ups never preempt the producer.
+ * run soon after it wakes even when CPU-bound tasks hold every core; and, when turned on, for the {@code SCHED_BATCH}
+ * policy while output floods, so that its wake-ups never preempt the producer.
  * <p>
  * Since Linux 6.12 the fair scheduler (EEVDF) takes a per-thread slice from {@code sched_setattr}'s
  * {@code sched_runtime} for {@code SCHED_OTHER} and {@code SCHED_BATCH} threads; a thread with a shorter slice gets
@@ -25,8 +25,11 @@ import java.util.Locale;
  * consumer following a flood wakes up only to read a batch that is already there, so that costs it nothing, while
  * each of its wake-ups under {@code SCHED_OTHER} would push the producer, or the program writing the flood, off a
  * core. Unlike {@code SCHED_IDLE} or a higher nice value, an unprivileged thread may go back to {@code SCHED_OTHER}
- * at any time, which the default idle strategy does as soon as the flood ends.
- * {@code -Dptyq.scheduler.batch=false} turns it off.
+ * at any time, which the default idle strategy does as soon as the flood ends. It is off unless
+ * {@code -Dptyq.scheduler.batch=true}: on this project's 2-vCPU machine it made no measurable difference to the
+ * producer's throughput with 8 consumers, and the backoff's p99 latency came out worse with it in two runs of three
+ * (a stream of lines that bursts after a stall can look like a flood for one wake-up; see bench/README.md, session
+ * 7).
  */
 public final class SchedulerSlice
 {
@@ -48,7 +51,8 @@ public final class SchedulerSlice
     public static final String ALWAYS = "always";
 
     /**
-     * The system property that keeps threads off {@code SCHED_BATCH} when set to {@code false}.
+     * The system property that lets the default idle strategy move a thread to {@code SCHED_BATCH} in a flood when
+     * set to {@code true}.
      */
     public static final String BATCH_PROPERTY = "ptyq.scheduler.batch";
 
@@ -94,15 +98,22 @@ public final class SchedulerSlice
      * alone.
      *
      * @param shortSlice true: a {@link #SLICE_NS} slice (unless slices are turned off); false: the kernel's default.
-     * @param batch      true: {@code SCHED_BATCH} (unless turned off); false: {@code SCHED_OTHER}.
+     * @param batch      true: {@code SCHED_BATCH}; false: {@code SCHED_OTHER}.
      * @return true if the kernel took the request.
      */
     public static boolean setForCurrentThread(final boolean shortSlice, final boolean batch)
     {
         final boolean slices = !"false".equals(System.getProperty(ENABLED_PROPERTY));
-        final boolean batches = !"false".equals(System.getProperty(BATCH_PROPERTY));
-        return (slices || batches) && set(shortSlice && slices ? SLICE_NS : 0, batch && batches ? SCHED_BATCH :
-            SCHED_OTHER);
+        return set(shortSlice && slices ? SLICE_NS : 0, batch ? SCHED_BATCH : SCHED_OTHER);
+    }
+
+    /**
+     * @return whether {@code -Dptyq.scheduler.batch=true} asks the default idle strategy for {@code SCHED_BATCH} in a
+     * flood.
+     */
+    public static boolean isBatchEnabled()
+    {
+        return "true".equals(System.getProperty(BATCH_PROPERTY));
     }
 
     private static boolean setForCurrentThread(final long sliceNs)

@@ -13,9 +13,10 @@ import java.util.function.BooleanSupplier;
  * Given a test of whether output is streaming, it keeps the short slice only while it is not: a consumer that wakes
  * for sparse output (a shell's echo) preempts CPU-bound work to show it at once, while consumers that read a stream in
  * batches leave the producer and the program writing the output their full slices (eight consumers preempting them on
- * every wake-up slow the recording down). Given a test of whether output floods, it also puts the thread under
- * {@code SCHED_BATCH} while it does ({@link SchedulerSlice}): its wake-ups then wait for a free core or the running
- * task's tick instead of preempting the producer. The checks cost two field reads and comparisons per call; the
+ * every wake-up slow the recording down). Given a test of whether output floods, and with
+ * {@code -Dptyq.scheduler.batch=true} when it is made, it also puts the thread under {@code SCHED_BATCH} while output
+ * floods ({@link SchedulerSlice}): its wake-ups then wait for a free core or the running task's tick instead of
+ * preempting the producer. The checks cost two field reads and comparisons per call; the
  * thread's slice and policy change with two system calls (read, then set) when an answer does.
  */
 public final class ShortSliceIdleStrategy implements IdleStrategy
@@ -51,8 +52,8 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
     }
 
     /**
-     * Keep the short slice only while {@code streaming} is false, and {@code SCHED_BATCH} while {@code flooding} is
-     * true.
+     * Keep the short slice only while {@code streaming} is false, and, if {@link SchedulerSlice#isBatchEnabled()} when
+     * this is made, {@code SCHED_BATCH} while {@code flooding} is true.
      *
      * @param delegate  how to idle.
      * @param streaming whether output is streaming now, e.g. {@link ActivityBackoffIdleStrategy#isPaced()}.
@@ -63,7 +64,7 @@ public final class ShortSliceIdleStrategy implements IdleStrategy
     {
         this.delegate = Objects.requireNonNull(delegate, "delegate");
         this.streaming = Objects.requireNonNull(streaming, "streaming");
-        this.flooding = Objects.requireNonNull(flooding, "flooding");
+        this.flooding = SchedulerSlice.isBatchEnabled() ? Objects.requireNonNull(flooding, "flooding") : NEVER;
     }
 
     /**

@@ -139,8 +139,16 @@ class SchedulerSliceTest
     {
         assumeSliceSupported();
         final boolean[] flooding = new boolean[1];
-        final IdleStrategy idle = new ShortSliceIdleStrategy(NoOpIdleStrategy.INSTANCE, () -> flooding[0],
-            () -> flooding[0]);
+        final IdleStrategy idle;
+        System.setProperty(SchedulerSlice.BATCH_PROPERTY, "true");
+        try
+        {
+            idle = new ShortSliceIdleStrategy(NoOpIdleStrategy.INSTANCE, () -> flooding[0], () -> flooding[0]);
+        }
+        finally
+        {
+            System.clearProperty(SchedulerSlice.BATCH_PROPERTY);
+        }
         final long[] states = onNewThread(() ->
         {
             final long initial = SchedulerSlice.isCurrentThreadBatch() ? 1 : 0;
@@ -167,23 +175,20 @@ class SchedulerSliceTest
     }
 
     @Test
-    void shouldKeepThePolicyWhenTheBatchPolicyIsTurnedOff() throws Exception
+    void shouldKeepSchedOtherInAFloodUnlessTurnedOn() throws Exception
     {
         assumeSliceSupported();
-        System.setProperty(SchedulerSlice.BATCH_PROPERTY, "false");
-        try
+        final IdleStrategy idle = new ShortSliceIdleStrategy(NoOpIdleStrategy.INSTANCE, () -> true, () -> true);
+        final long[] result = onNewThread(() ->
         {
-            final long[] result = onNewThread(() -> new long[] {
-                SchedulerSlice.setForCurrentThread(true, true) ? 1 : 0, SchedulerSlice.isCurrentThreadBatch() ? 1 : 0,
-                SchedulerSlice.currentThreadSliceNs() });
-            assertEquals(1, result[0]);
-            assertEquals(0, result[1], "SCHED_OTHER kept");
-            assertEquals(SchedulerSlice.SLICE_NS, result[2], "the slice still set");
-        }
-        finally
-        {
-            System.clearProperty(SchedulerSlice.BATCH_PROPERTY);
-        }
+            idle.idle(1);
+            final long flood = SchedulerSlice.isCurrentThreadBatch() ? 1 : 0;
+            final boolean taken = SchedulerSlice.setForCurrentThread(false, true);
+            return new long[] { flood, taken ? 1 : 0, SchedulerSlice.isCurrentThreadBatch() ? 1 : 0 };
+        });
+        assertEquals(0, result[0], "off by default: SCHED_OTHER in a flood");
+        assertEquals(1, result[1]);
+        assertEquals(1, result[2], "asked for directly, SCHED_BATCH is set");
     }
 
     @Test
