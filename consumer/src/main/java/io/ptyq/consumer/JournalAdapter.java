@@ -257,9 +257,6 @@ public final class JournalAdapter implements AutoCloseable
     }
 
     /**
-     * @return the first cycle after {@code cycle} that has a file, or {@code cycle} if there is none.
-     */
-    /**
      * @return true if the file is too short to hold its header's first word, or that word is still 0 or marked
      * incomplete: what a cycle file looks like between its creation and the end of its header's write (or gone).
      */
@@ -281,6 +278,9 @@ public final class JournalAdapter implements AutoCloseable
         }
     }
 
+    /**
+     * @return the first cycle after {@code cycle} that has a file, or {@code cycle} if there is none.
+     */
     private int nextCycleFile(final int cycle)
     {
         for (final int present : reader.cycles())

@@ -51,6 +51,27 @@ class UnreadableCycleTest
     }
 
     @Test
+    void shouldReadANewestCycleWhoseHeaderIsWrittenAfterTheTailerFirstMetIt() throws Exception
+    {
+        // The race of a reader that opens the journal as a writer creates the newest cycle's file: the tailer first
+        // meets the file with no header, and by the next check the header is there.
+        final Path next = writeJournalAndNextCycle(new byte[64 * 1024]);
+        final byte[] written = Files.readAllBytes(journal.resolve(".real-next-cycle"));
+        final Damage damage = new Damage();
+        try (JournalReader reader = JournalReader.open(journal);
+            JournalAdapter adapter = reader.adapter(damage, StartPosition.beginning()))
+        {
+            pollFor(adapter, TimeUnit.MILLISECONDS.toNanos(300));
+            assertEquals(2, damage.outputs);
+            Files.write(next, written);
+            pollFor(adapter, TimeUnit.MILLISECONDS.toNanos(2_500));
+            assertTrue(damage.files.isEmpty(), "a file whose header has been written since is not damaged: " +
+                damage.files);
+            assertEquals(3, damage.outputs, "the newest cycle's frame read once its header is there");
+        }
+    }
+
+    @Test
     void shouldCallANewestCycleFullOfOtherBytesDamagedAtOnce() throws Exception
     {
         final byte[] text = new byte[64 * 1024];
@@ -68,7 +89,8 @@ class UnreadableCycleTest
 
     /**
      * Two output frames in the 10:00 cycle and one in the 11:00 cycle, whose file then holds only {@code content}:
-     * the journal's metadata knows the newest cycle, as it does the instant a writer creates its file.
+     * the journal's metadata knows the newest cycle, as it does the instant a writer creates its file. The file's
+     * real bytes are kept in {@code .real-next-cycle} in the journal directory.
      *
      * @return the 11:00 cycle's file.
      */
@@ -89,6 +111,7 @@ class UnreadableCycleTest
             final int[] cycles = reader.cycles();
             assertEquals(2, cycles.length);
             final Path next = reader.cycleFile(cycles[1]);
+            Files.write(journal.resolve(".real-next-cycle"), Files.readAllBytes(next));
             Files.write(next, content);
 
             return next;
