@@ -8,6 +8,7 @@ import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.util.Objects;
+import java.util.function.BooleanSupplier;
 
 /**
  * An Agrona {@link Agent} that polls a {@link JournalAdapter} (plain or from a {@link DurableConsumer}); the caller
@@ -77,17 +78,16 @@ public final class JournalAgent implements Agent
      */
     public static IdleStrategy defaultIdleStrategy(final JournalAdapter adapter)
     {
-        final ActivityBackoffIdleStrategy backoff = new ActivityBackoffIdleStrategy(adapter::bytesRead);
-        // "always": never counted as streaming, so the short slice stays.
-        return SchedulerSlice.ALWAYS.equals(System.getProperty(SchedulerSlice.ENABLED_PROPERTY)) ?
-            new ShortSliceIdleStrategy(backoff, () -> false, backoff::isFlooding) :
-            new ShortSliceIdleStrategy(backoff, backoff::isPaced, backoff::isFlooding);
+        return withSlice(new ActivityBackoffIdleStrategy(adapter::bytesRead));
     }
 
     private static IdleStrategy withSlice(final ActivityBackoffIdleStrategy backoff)
     {
-        return SchedulerSlice.ALWAYS.equals(System.getProperty(SchedulerSlice.ENABLED_PROPERTY)) ?
-            new ShortSliceIdleStrategy(backoff) : new ShortSliceIdleStrategy(backoff, backoff::isPaced);
+        // "always": never counted as streaming, so the short slice stays. A backoff without a byte count never floods.
+        final BooleanSupplier streaming =
+            SchedulerSlice.ALWAYS.equals(System.getProperty(SchedulerSlice.ENABLED_PROPERTY)) ? () -> false :
+            backoff::isPaced;
+        return new ShortSliceIdleStrategy(backoff, streaming, backoff::isFlooding);
     }
 
     /**
