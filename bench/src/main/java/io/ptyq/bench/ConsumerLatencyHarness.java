@@ -23,6 +23,7 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -36,6 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  * The producer writes its {@link System#nanoTime()} (CLOCK_MONOTONIC, system-wide on Linux) into the frame's
  * timestampNs just before the append; the child records {@code nanoTime() - timestampNs} in an HdrHistogram.
  * Arguments: measured seconds per mode (15), warm-up seconds (5), frames/s (10000), payload bytes (200).
+ * {@code -Dptyq.bench.modes=sbe-backoff,park-probe} runs only the modes named; {@code -Dptyq.bench.stalls=true} has
+ * each consumer print, on stderr, every stall: a run of consecutive frames (or parks) of more than 1 ms.
  */
 public final class ConsumerLatencyHarness
 {
@@ -44,6 +47,10 @@ public final class ConsumerLatencyHarness
     private static final String[] MODES = {
         "raw-spin", "sbe-spin", "raw-backoff", "sbe-backoff", "raw-agrona", "park-probe" };
     private static final long PROBE_PARK_NS = 1_000;
+    private static final String MODES_PROPERTY = "ptyq.bench.modes";
+    private static final String STALLS_PROPERTY = "ptyq.bench.stalls";
+    private static final long STALL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final StallLog STALLS = Boolean.getBoolean(STALLS_PROPERTY) ? new StallLog(STALL_NS, 4096) : null;
     private static final int TIMESTAMP_OFFSET =
         FrameDescriptor.HEADER_LENGTH + OutputDecoder.timestampNsEncodingOffset();
 
@@ -76,9 +83,15 @@ public final class ConsumerLatencyHarness
         System.out.printf("%-12s %10s %10s %10s %10s %10s%n", "mode", "frames", "p50 us", "p99 us", "p99.9 us",
             "max us");
         final double[] p99 = new double[MODES.length];
+        final String only = System.getProperty(MODES_PROPERTY);
         for (int i = 0; i < MODES.length; i++)
         {
             final String mode = MODES[i];
+            if (null != only && !List.of(only.split(",")).contains(mode))
+            {
+                p99[i] = Double.NaN;
+                continue;
+            }
             final Path dir = BenchFiles.newTempDir("ptyq-latency-");
             try (SingleChronicleQueue queue = JournalFiles.openForWrite(dir);
                 JournalPublisher publisher = new JournalPublisher(queue);
@@ -96,6 +109,10 @@ public final class ConsumerLatencyHarness
             {
                 BenchFiles.deleteRecursively(dir);
             }
+        }
+        if (null != only)
+        {
+            return; // the ratios need every mode
         }
         System.out.printf("p99 ratio sbe/raw: busy-spin %.2fx, backoff %.2fx; raw tailer, ptyq's backoff / Agrona's: " +
             "%.2fx%n", p99[1] / p99[0], p99[3] / p99[2], p99[2] / p99[4]);
@@ -215,12 +232,20 @@ public final class ConsumerLatencyHarness
             if (beforeNs - startNs >= warmupNs)
             {
                 histogram.recordValue(Math.min(nowNs - beforeNs, histogram.getHighestTrackableValue()));
+                if (null != STALLS)
+                {
+                    STALLS.record(nowNs, nowNs - beforeNs);
+                }
             }
         }
     }
 
     private static void printResult(final Histogram histogram)
     {
+        if (null != STALLS)
+        {
+            STALLS.print(System.err);
+        }
         System.out.printf("%s %d %.1f %.1f %.1f %.1f%n", RESULT, histogram.getTotalCount(),
             histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
             histogram.getValueAtPercentile(99.9) / 1e3, histogram.getMaxValue() / 1e3);
@@ -254,6 +279,10 @@ public final class ConsumerLatencyHarness
         if (count[0]++ >= warmupFrames)
         {
             histogram.recordValue(Math.max(0, Math.min(latencyNs, histogram.getHighestTrackableValue())));
+            if (null != STALLS)
+            {
+                STALLS.record(timestampNs, latencyNs);
+            }
         }
     }
 }
