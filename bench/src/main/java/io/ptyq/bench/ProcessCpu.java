@@ -23,10 +23,6 @@ record ProcessCpu(long selfTicks, long childrenTicks)
     static final int TICKS_PER_SECOND = 100;
 
     /**
-     * @param pid a live process.
-     * @return its CPU so far.
-     */
-    /**
      * @return CPU time of this JVM so far, in ns, from the JVM itself (no /proc read, no tick rounding).
      */
     static long currentJvmNs()
@@ -35,6 +31,10 @@ record ProcessCpu(long selfTicks, long childrenTicks)
             .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
+    /**
+     * @param pid a live process.
+     * @return its CPU so far.
+     */
     static ProcessCpu of(final long pid) throws IOException
     {
         final String[] fields = fields(Path.of("/proc", Long.toString(pid), "stat"));

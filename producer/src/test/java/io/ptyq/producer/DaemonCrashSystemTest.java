@@ -40,11 +40,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * kill -9 of the daemon at random moments while three sessions flood their PTYs, {@code -Dptyq.crash.trials} times
  * (default 20) on one journal. A reader tails the journal live across every crash and restart; after each one the
  * journal must open, every frame the live reader saw before the kill must still be there byte for byte, each
- * session's stream must be contiguous, no reader may ever see a partial frame, the next daemon must be ready (its
- * own "ready in" figure, from launch to serving) within 2 s at the median and 8 s at worst on a loaded machine, far
- * below Chronicle's 10 s lock timeout, because it releases the dead writer's lock deliberately, and must continue
- * session ids. Figures go to
- * {@code target/daemon-crash-figures.txt}.
+ * session's stream must be contiguous, no reader may ever see a partial frame, and the next daemon must continue
+ * session ids and be ready quickly (its own "ready in" figure, from launch to serving): within 2 s at the median (or
+ * three times a fresh daemon's start on an empty journal, measured first, on a loaded machine), and never after
+ * waiting out Chronicle's 10 s lock timeout, since it releases the dead writer's lock deliberately. A restart that
+ * waited out the timeout takes the timeout plus at least a fresh daemon's start, which is the per-trial bound: a
+ * fixed one (8 s until session 8) failed once on a CI-like machine so loaded that one restart without any lock wait
+ * took 9.1 s. Figures go to {@code target/daemon-crash-figures.txt}, and each trial's line also to stdout as it ends.
  */
 @Tag("slow")
 @Timeout(value = 15, unit = TimeUnit.MINUTES)
@@ -52,7 +54,7 @@ class DaemonCrashSystemTest
 {
     private static final Pattern READY = Pattern.compile("ready in (\\d+) ms");
     private static final long MEDIAN_READY_MS = 2000;
-    private static final long MAX_READY_MS = 8000;
+    private static final long CHRONICLE_LOCK_TIMEOUT_MS = 10_000;
     private static final int BASELINE_STARTS = 3;
     private static final int PLANT_LOCK_EVERY = 4;
 
@@ -81,6 +83,7 @@ class DaemonCrashSystemTest
         final List<String> figures = new ArrayList<>();
         figures.add("seed " + seed + ", " + trials + " trials");
         final long baselineReadyMs = baselineReadyMs(logs, figures);
+        figures.forEach(System.out::println);
         daemon = DaemonProcess.start(journal, logs);
         long lastSessionId = 0;
         int locksReleased = 0;
@@ -145,7 +148,8 @@ class DaemonCrashSystemTest
                 reusedPid.destroyForcibly();
             }
             lockHolds += holder == killedPid || null != reusedPid ? 1 : 0;
-            assertTrue(readyMs < MAX_READY_MS, "trial " + trial + ": daemon ready in " + readyMs + " ms: " + log);
+            assertTrue(readyMs < CHRONICLE_LOCK_TIMEOUT_MS + baselineReadyMs, "trial " + trial + ": daemon ready in " +
+                readyMs + " ms, as long as waiting out Chronicle's lock timeout would take: " + log);
 
             awaitAbandoned(live, sessions, tail);
             tail.stop();
@@ -172,6 +176,7 @@ class DaemonCrashSystemTest
             figures.add(String.format("trial %2d: killed after %4d ms, %6d frames seen before the kill, " +
                 "write lock %s, next daemon ready in %4d ms", trial, killAfterMs, framesBeforeKill,
                 lockState, readyMs));
+            System.out.println(figures.get(figures.size() - 1));
         }
         readyTimes.sort(null);
         final long medianReadyMs = readyTimes.get(readyTimes.size() / 2);
@@ -182,7 +187,7 @@ class DaemonCrashSystemTest
             directorySize(journal) / (1 << 20) + " MiB");
         Files.createDirectories(Path.of("target"));
         Files.write(Path.of("target", "daemon-crash-figures.txt"), figures);
-        figures.forEach(System.out::println);
+        System.out.println(figures.get(figures.size() - 1));
         // 2 s; on a machine so loaded that a fresh daemon on an empty journal, measured now, takes over 2/3 s,
         // three times that (the restart also scans the journal, which grows with every trial).
         assertTrue(medianReadyMs < Math.max(MEDIAN_READY_MS, baselineReadyMs * 3),
