@@ -138,7 +138,7 @@ final class SessionManager implements SessionCommands, PtySession.SessionListene
         {
             try
             {
-                process = new PtyProcessBuilder(argv.toArray(new String[0]))
+                process = new PtyProcessBuilder(SessionSignals.spawnArgv(argv, log).toArray(new String[0]))
                     .setEnvironment(env)
                     .setDirectory(workingDir)
                     .setInitialColumns(cols)

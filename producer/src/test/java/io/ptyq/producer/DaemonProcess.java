@@ -55,9 +55,23 @@ final class DaemonProcess implements AutoCloseable
     static DaemonProcess start(
         final Path journal, final Path logDir, final List<String> jvmOptions, final String... extraArgs) throws Exception
     {
+        return startUnder("", journal, logDir, jvmOptions, extraArgs);
+    }
+
+    /**
+     * Start {@code ptyq daemon} under a shell prefix (such as {@code trap '' HUP;}, as {@code nohup} leaves it) and
+     * wait until its control socket answers.
+     */
+    static DaemonProcess startUnder(
+        final String shellPrefix,
+        final Path journal,
+        final Path logDir,
+        final List<String> jvmOptions,
+        final String... extraArgs) throws Exception
+    {
         final List<String> args = new ArrayList<>(List.of("daemon", "--journal", journal.toString()));
         args.addAll(List.of(extraArgs));
-        final DaemonProcess daemon = spawn(logDir, "", jvmOptions, args);
+        final DaemonProcess daemon = spawn(logDir, shellPrefix, jvmOptions, args);
         final long deadlineMs = System.currentTimeMillis() + 30_000;
         while (true)
         {
