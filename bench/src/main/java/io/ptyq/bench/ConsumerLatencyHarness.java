@@ -78,18 +78,23 @@ public final class ConsumerLatencyHarness
         final int payloadBytes = args.length > 3 ? Integer.parseInt(args[3]) : 200;
         final long warmupFrames = (long)warmupSeconds * rate;
         final long measuredFrames = (long)measureSeconds * rate;
+        final String only = System.getProperty(MODES_PROPERTY);
+        final List<String> modes = null == only ? List.of(MODES) : List.of(only.split(","));
+        if (!List.of(MODES).containsAll(modes))
+        {
+            System.err.println("-D" + MODES_PROPERTY + ": modes are " + String.join(",", MODES) + ", not " + only);
+            System.exit(2);
+        }
         System.out.printf("latency append -> callback in another JVM: %,d frames/s of %d B, warm-up %d s, %d s each%n",
             rate, payloadBytes, warmupSeconds, measureSeconds);
         System.out.printf("%-12s %10s %10s %10s %10s %10s%n", "mode", "frames", "p50 us", "p99 us", "p99.9 us",
             "max us");
         final double[] p99 = new double[MODES.length];
-        final String only = System.getProperty(MODES_PROPERTY);
         for (int i = 0; i < MODES.length; i++)
         {
             final String mode = MODES[i];
-            if (null != only && !List.of(only.split(",")).contains(mode))
+            if (!modes.contains(mode))
             {
-                p99[i] = Double.NaN;
                 continue;
             }
             final Path dir = BenchFiles.newTempDir("ptyq-latency-");
