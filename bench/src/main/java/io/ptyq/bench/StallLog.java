@@ -15,6 +15,7 @@ final class StallLog
     private long firstEventNs = Long.MIN_VALUE;
     private int count;
     private boolean inStall;
+    private boolean keeping;
     private long dropped;
 
     StallLog(final long thresholdNs, final int capacity)
@@ -43,15 +44,17 @@ final class StallLog
         if (!inStall)
         {
             inStall = true;
-            if (count == startNs.length)
+            keeping = count < startNs.length;
+            if (keeping)
+            {
+                startNs[count++] = eventNs;
+            }
+            else
             {
                 dropped++;
-                return;
             }
-            startNs[count] = eventNs;
-            count++;
         }
-        else if (count == startNs.length && dropped > 0)
+        if (!keeping)
         {
             return;
         }

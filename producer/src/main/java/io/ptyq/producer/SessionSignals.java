@@ -89,7 +89,7 @@ final class SessionSignals
         final int end = status.indexOf('\n', start);
         final String hex = status.substring(start + name.length(), end < 0 ? status.length() : end).trim();
 
-        return Long.parseUnsignedLong(hex.length() > 16 ? hex.substring(hex.length() - 16) : hex, 16);
+        return Long.parseUnsignedLong(hex, 16); // 16 hex digits: signals 1..64
     }
 
     private static String threadStatus()
