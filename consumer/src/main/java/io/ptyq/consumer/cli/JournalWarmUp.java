@@ -1,15 +1,22 @@
 package io.ptyq.consumer.cli;
 
+import net.openhft.chronicle.core.pom.PomProperties;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueueBuilder;
 import net.openhft.posix.PosixAPI;
+
+import java.security.SecureRandom;
+import java.text.SimpleDateFormat;
+import java.util.Date;
 
 /**
  * Initialises Chronicle Queue's classes on a background thread while the command line is parsed: about half of what
  * a one-shot reading command spends before its first frame is Chronicle's static start-up (its JVM and OS probes),
  * which needs no argument, and the two overlap on a machine with a second core.
  * <p>
- * Only the builder's class is initialised here, the class a reader touches first, so the reader's own thread waits
- * for this one (or this one for it) on that class's initialisation lock and never the other way round.
+ * Of Chronicle's classes only the builder's is initialised here, the class a reader touches first, so the reader's own
+ * thread waits for this one (or this one for it) on that class's initialisation lock and never the other way round.
+ * After it come a few JDK set-ups and one cached lookup that opening a queue needs, none of which takes a lock that
+ * Chronicle's class initialisation holds.
  * <p>
  * Chronicle's start-up also binds its POSIX calls through jnr-ffi (a native stub and generated classes, about a
  * quarter of it). A process that only reads the journal needs none of them: outside the appender's pre-toucher,
@@ -36,6 +43,13 @@ final class JournalWarmUp
         {
             PosixAPI.useNoOpPosixApi();
             Class.forName(SingleChronicleQueueBuilder.class.getName(), true, JournalWarmUp.class.getClassLoader());
+            // What opening a queue then sets up on the reader's thread, each safe to set up from two threads at once:
+            // the JDK's calendar and CLDR locale data (Chronicle Wire's static SimpleDateFormat), its security
+            // providers (each queue seeds a SecureRandom), and the version Chronicle reads from its jar for its
+            // start-up announcement (cached in a concurrent map).
+            new SimpleDateFormat("yyyy-MM-dd").format(new Date(0));
+            new SecureRandom().nextFloat();
+            PomProperties.version("net.openhft", "chronicle-queue");
         }
         catch (final Throwable ignore)
         {
