@@ -15,8 +15,9 @@ import java.util.Date;
  * <p>
  * Of Chronicle's classes only the builder's is initialised here, the class a reader touches first, so the reader's own
  * thread waits for this one (or this one for it) on that class's initialisation lock and never the other way round.
- * After it come a few JDK set-ups and one cached lookup that opening a queue needs, none of which takes a lock that
- * Chronicle's class initialisation holds.
+ * After it come a few JDK set-ups that opening a queue needs and one lookup that Chronicle caches, whose classes
+ * initialise nothing of Chronicle's beyond what the builder already did, so neither thread can wait for the other in
+ * a cycle.
  * <p>
  * Chronicle's start-up also binds its POSIX calls through jnr-ffi (a native stub and generated classes, about a
  * quarter of it). A process that only reads the journal needs none of them: outside the appender's pre-toucher,
