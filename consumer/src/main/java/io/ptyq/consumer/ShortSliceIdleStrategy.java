@@ -16,8 +16,8 @@ import java.util.function.BooleanSupplier;
  * every wake-up slow the recording down). Given a test of whether output floods, and with
  * {@code -Dptyq.scheduler.batch=true} when it is made, it also puts the thread under {@code SCHED_BATCH} while output
  * floods ({@link SchedulerSlice}): its wake-ups then wait for a free core or the running task's tick instead of
- * preempting the producer. The checks cost two field reads and comparisons per call; the
- * thread's slice and policy change with two system calls (read, then set) when an answer does.
+ * preempting the producer. The checks cost two field reads and comparisons per call; the thread's slice and policy
+ * change with two system calls (read, then set) when an answer does.
  */
 public final class ShortSliceIdleStrategy implements IdleStrategy
 {
