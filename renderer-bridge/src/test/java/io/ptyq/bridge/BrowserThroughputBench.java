@@ -36,6 +36,7 @@ class BrowserThroughputBench
 {
     private static final long SIZE = Long.getLong("ptyq.bench.bytes", 100L * 1024 * 1024);
     private static final int ROUNDS = Integer.getInteger("ptyq.bench.rounds", 3);
+    private static final int WARM_UP_PASSES = Integer.getInteger("ptyq.bench.warmups", 3);
     private static final long WARM_UP_BYTES = 16L * 1024 * 1024;
     private static final int COLS = 120;
     private static final int ROWS = 40;
@@ -112,13 +113,19 @@ class BrowserThroughputBench
                 JsonBaselineServer baseline = new JsonBaselineServer(journal);
                 Browser browser = new Browser(tmp.resolve("chromium-profile")))
             {
-                // One unmeasured pass of each wire client first, so round 1 does not pay for the JIT of either
-                // server or the browser's first large transfer (the xterm.js runs have their warm-up below).
-                browser.open(server.url() + "?mode=live");
-                browser.asyncScript(RAW_BRIDGE, total, id);
-                browser.script("window.benchChunks = null;");
-                browser.open("http://127.0.0.1:" + baseline.port() + "/");
-                browser.asyncScript(JSON_BASELINE, total, "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id);
+                // Unmeasured passes of each wire client first, so round 1 does not pay for the JIT of either
+                // server or the browser's first large transfers (the xterm.js runs have their warm-up below). One
+                // pass is too few: it is only ~400 bridge messages, so the bridge's per-message code was still
+                // C1's when round 1 began, which then used 1.3-2x the bridge CPU of the later rounds.
+                for (int pass = 0; pass < WARM_UP_PASSES; pass++)
+                {
+                    browser.open(server.url() + "?mode=live");
+                    browser.asyncScript(RAW_BRIDGE, total, id);
+                    browser.script("window.benchChunks = null;");
+                    browser.open("http://127.0.0.1:" + baseline.port() + "/");
+                    browser.asyncScript(JSON_BASELINE, total,
+                        "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id);
+                }
 
                 final List<double[]> rounds = new ArrayList<>();
                 final List<String> cpuLines = new ArrayList<>();
