@@ -20,7 +20,8 @@ sec() { awk -F'[ms]' '{print $1 * 60 + $2}' <<<"$1"; }
 
 for round in $(seq "$rounds"); do
   start=$(date +%s.%N)
-  sh -c "script -q -c 'cat $file; times > $work/inner' /dev/null > /dev/null; times > $work/outer"
+  # The paths reach both shells through the environment, so they may hold any character.
+  F="$file" W="$work" sh -c 'script -q -c "cat \"\$F\"; times > \"\$W/inner\"" /dev/null > /dev/null; times > "$W/outer"'
   end=$(date +%s.%N)
   read -r all_u all_s < <(sed -n 2p "$work/outer")
   read -r sh_u sh_s < <(sed -n 1p "$work/inner")

@@ -115,8 +115,8 @@ class BrowserThroughputBench
             {
                 // Unmeasured passes of each wire client first, so round 1 does not pay for the JIT of either
                 // server or the browser's first large transfers (the xterm.js runs have their warm-up below). One
-                // pass is too few: it is only ~400 bridge messages, so the bridge's per-message code was still
-                // C1's when round 1 began, which then used 1.3-2x the bridge CPU of the later rounds.
+                // pass was too few: round 1 then used 1.3-2x the bridge CPU of later rounds, most likely because
+                // ~400 bridge messages leave the per-message code short of C2 (bench/README.md, session 10).
                 for (int pass = 0; pass < WARM_UP_PASSES; pass++)
                 {
                     browser.open(server.url() + "?mode=live");
