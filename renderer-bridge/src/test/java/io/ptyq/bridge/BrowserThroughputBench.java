@@ -117,14 +117,15 @@ class BrowserThroughputBench
                 // server or the browser's first large transfers (the xterm.js runs have their warm-up below). One
                 // pass was too few: round 1 then used 1.3-2x the bridge CPU of later rounds, most likely because
                 // ~400 bridge messages leave the per-message code short of C2 (bench/README.md, session 10).
+                final String jsonPage = "http://127.0.0.1:" + baseline.port() + "/";
+                final String jsonSocket = "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id;
                 for (int pass = 0; pass < WARM_UP_PASSES; pass++)
                 {
                     browser.open(server.url() + "?mode=live");
                     browser.asyncScript(RAW_BRIDGE, total, id);
                     browser.script("window.benchChunks = null;");
-                    browser.open("http://127.0.0.1:" + baseline.port() + "/");
-                    browser.asyncScript(JSON_BASELINE, total,
-                        "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id);
+                    browser.open(jsonPage);
+                    browser.asyncScript(JSON_BASELINE, total, jsonSocket);
                 }
 
                 final List<double[]> rounds = new ArrayList<>();
@@ -169,10 +170,9 @@ class BrowserThroughputBench
                     final double snapshots = ((Number)browser.script("return window.benchSnapshots;")).doubleValue();
                     final double snapshotMs = ms(browser.script("return window.benchSnapshotMs;"));
                     assertEquals(0L, ((Number)browser.script("window.benchChunks = null; return 0;")).longValue());
-                    browser.open("http://127.0.0.1:" + baseline.port() + "/");
+                    browser.open(jsonPage);
                     final ProcessCpu.Sample beforeJson = ProcessCpu.sample();
-                    final double jsonMs = ms(browser.asyncScript(JSON_BASELINE, total,
-                        "ws://127.0.0.1:" + baseline.port() + "/ws/json/" + id));
+                    final double jsonMs = ms(browser.asyncScript(JSON_BASELINE, total, jsonSocket));
                     final String jsonCpu = ProcessCpu.sample().minus(beforeJson);
                     cpuLines.add(String.format(Locale.ROOT, "%-6d %-22s %-22s %-22s %-22s%n", round + 1, xtermCpu[0],
                         xtermCpu[1], rawCpu, jsonCpu));
